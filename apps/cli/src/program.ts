@@ -1,0 +1,17 @@
+/** The command tree. Each subcommand lives in its own file under commands/ and only composes packages. */
+import { Command } from 'commander';
+import { configCommand } from './commands/config.js';
+import { VERSION } from './version.js';
+
+export function buildProgram(): Command {
+  const program = new Command('stevedore')
+    .description(
+      'Stevedore: a self-hosted container platform (control plane and trusted registry) on the Docker Engine with Swarm mode.',
+    )
+    .version(VERSION, '-v, --version', 'print the stevedore version')
+    .option('-c, --config <file>', 'YAML config file (also STEVEDORE_CONFIG)')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: true });
+  program.addCommand(configCommand());
+  return program;
+}

@@ -1,0 +1,3 @@
+export * from './schema.js';
+export * from './keys.js';
+export * from './load.js';

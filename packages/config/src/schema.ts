@@ -1,0 +1,98 @@
+/**
+ * The versioned configuration schema (version 1). Every key has a default that a single-node install can
+ * run with, and a description; docs/configuration.md lists them and a test keeps the two in step.
+ *
+ * Layers, later wins: defaults < YAML file < STEVEDORE_* environment < command-line flags.
+ */
+import { z } from 'zod';
+
+export const CONFIG_VERSION = 1;
+
+const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/;
+
+const hostPort = z.string().refine((s) => {
+  const match = HOST_PORT.exec(s);
+  const port = Number(match?.[2]);
+  return match !== null && port >= 1 && port <= 65535;
+}, 'expected HOST:PORT with a port from 1 to 65535, for example 127.0.0.1:5443 or [::1]:5443');
+
+const absolutePath = z.string().regex(/^\//, 'expected an absolute path, for example /var/lib/stevedore');
+
+export const logSchema = z
+  .strictObject({
+    level: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .describe('Lowest level written to the structured (JSON) log.'),
+  })
+  .prefault({});
+
+export const storeSchema = z
+  .strictObject({
+    kind: z
+      .enum(['sqlite', 'etcd', 'memory'])
+      .default('sqlite')
+      .describe(
+        'sqlite: one file in the data dir (single node). etcd: an etcd 3.x cluster (HA). memory: tests only.',
+      ),
+    etcdEndpoints: z
+      .array(z.url({ protocol: /^https?$/ }))
+      .default([])
+      .describe('etcd client URLs, e.g. https://10.0.0.1:2379; required when kind is etcd.'),
+  })
+  .prefault({});
+
+export const registrySchema = z
+  .strictObject({
+    listen: hostPort.default('127.0.0.1:5443').describe('Address the registry listens on.'),
+    auth: z
+      .enum(['none', 'token'])
+      .default('token')
+      .describe('none serves without authentication (loopback only, unless allowInsecureAuth is set).'),
+    allowInsecureAuth: z
+      .boolean()
+      .default(false)
+      .describe('Allow auth none on a non-loopback address. Never do this on a shared network.'),
+    tlsCert: absolutePath.optional().describe('PEM certificate chain for the registry listener.'),
+    tlsKey: absolutePath.optional().describe('PEM private key for the registry listener.'),
+    allowPlainHttp: z
+      .boolean()
+      .default(false)
+      .describe('Serve plain HTTP on a non-loopback address when no TLS certificate is given.'),
+    maxManifestBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(4 * 1024 * 1024)
+      .describe('Largest manifest accepted, in bytes.'),
+  })
+  .prefault({});
+
+export const controllerSchema = z
+  .strictObject({
+    listen: hostPort
+      .default('0.0.0.0:8443')
+      .describe('Address of the controller (dashboard, API, Docker API).'),
+    sans: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Extra DNS names or IPs for the server certificate.'),
+  })
+  .prefault({});
+
+export const configSchema = z.strictObject({
+  version: z
+    .literal(CONFIG_VERSION)
+    .default(CONFIG_VERSION)
+    .describe('Config schema version; only 1 exists.'),
+  dataDir: absolutePath
+    .default('/var/lib/stevedore')
+    .describe('Where state lives: the SQLite store, blobs, keys. Must be absolute.'),
+  log: logSchema,
+  store: storeSchema,
+  registry: registrySchema,
+  controller: controllerSchema,
+});
+
+export type Config = z.infer<typeof configSchema>;

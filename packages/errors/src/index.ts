@@ -1,0 +1,2 @@
+export * from './classes.js';
+export * from './response.js';
