@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under apps/ and packages/ with Node's built-in test runner (through tsx), so the
+// Runs every *.test.ts (and tooling's *.test.mjs) under apps/, packages/ and tools/ with Node's built-in test runner (through tsx), so the
 // closing summary is the runner's own. Node 20's --test takes no globs, so we find the files here.
 // Usage: node tools/run-tests.mjs [path-substring ...]   (filters test files, e.g. `store` or `sqlite`)
 import { spawn } from 'node:child_process';
@@ -14,13 +14,13 @@ function find(dir, out) {
     if (skipDirs.has(name)) continue;
     const full = join(dir, name);
     if (statSync(full).isDirectory()) find(full, out);
-    else if (/\.test\.tsx?$/.test(name)) out.push(relative(root, full));
+    else if (/\.test\.(tsx?|mjs)$/.test(name)) out.push(relative(root, full));
   }
   return out;
 }
 
 const filters = process.argv.slice(2);
-const files = ['packages', 'apps']
+const files = ['packages', 'apps', 'tools']
   .flatMap((d) => find(join(root, d), []))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();

@@ -84,7 +84,8 @@ export async function loadConfig(options: LoadOptions = {}): Promise<Config> {
   }
 
   const env = options.env ?? process.env;
-  const byEnv = new Map(CONFIG_KEYS.map((k) => [k.env, k]));
+  // The schema version is a property of the file, not something to set from the environment.
+  const byEnv = new Map(CONFIG_KEYS.filter((k) => k.path !== 'version').map((k) => [k.env, k]));
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith('STEVEDORE_') || raw === undefined) continue;
     const key = byEnv.get(name);

@@ -1,2 +1,3 @@
 export * from './install.js';
 export * from './free-port.js';
+export * from './etcd.js';

@@ -19,7 +19,7 @@ export function configCommand(): Command {
     .action(() => {
       for (const key of CONFIG_KEYS) {
         const def = key.default === undefined ? '(none)' : JSON.stringify(key.default);
-        process.stdout.write(`${key.path}\n  env: ${key.env}\n  default: ${def}\n  ${key.description}\n`);
+        process.stdout.write(`${key.path}\n  env: ${key.env}\n  default: ${def}\n  ${key.description}\n\n`);
       }
     });
   return cmd;

@@ -1,0 +1,103 @@
+/**
+ * A private, single-member etcd for tests and benchmarks: free loopback client and peer ports, a temp data
+ * dir, never the machine's own etcd.
+ *
+ * Invariants:
+ * - `startEtcd()` resolves only once the member answers `/health` with `"health":"true"`, so callers can
+ *   use the endpoint at once; if it does not become healthy, the process is stopped, the temp dir removed,
+ *   and the error carries etcd's own last words (stderr tail).
+ * - `stop()` is idempotent: SIGTERM, then SIGKILL after a timeout, then the data dir is removed.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UnavailableError } from '@stevedore/errors';
+import { ensureBinary } from './install.js';
+import { freePort } from './free-port.js';
+
+export interface EtcdInstance {
+  /** Client URL, e.g. `http://127.0.0.1:40123`. */
+  readonly endpoint: string;
+  readonly dataDir: string;
+  stop(): Promise<void>;
+}
+
+const HEALTHY_WITHIN_MS = 20_000;
+const KILL_AFTER_MS = 5_000;
+
+export async function startEtcd(): Promise<EtcdInstance> {
+  const binary = await ensureBinary('etcd', 'etcd-server');
+  const dataDir = await mkdtemp(join(tmpdir(), 'stevedore-etcd-'));
+  const [clientPort, peerPort] = [await freePort(), await freePort()];
+  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const peer = `http://127.0.0.1:${peerPort}`;
+  const child = spawn(
+    binary,
+    [
+      '--name=test',
+      `--data-dir=${dataDir}`,
+      `--listen-client-urls=${endpoint}`,
+      `--advertise-client-urls=${endpoint}`,
+      `--listen-peer-urls=${peer}`,
+      `--initial-advertise-peer-urls=${peer}`,
+      `--initial-cluster=test=${peer}`,
+      '--initial-cluster-state=new',
+      '--logger=zap',
+      '--log-level=error',
+    ],
+    // The machine's environment may carry ETCD_* settings meant for its own etcd; ours must not inherit them.
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ETCD'))),
+    },
+  );
+  let stderrTail = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    stderrTail = (stderrTail + chunk).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+        await exited;
+        clearTimeout(timer);
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    })();
+    return stopped;
+  };
+
+  try {
+    await waitHealthy(endpoint, exited);
+  } catch (err) {
+    await stop();
+    throw new UnavailableError(
+      `private etcd at ${endpoint} did not become healthy: ${(err as Error).message}\netcd stderr:\n${stderrTail}`,
+      { cause: err },
+    );
+  }
+  return { endpoint, dataDir, stop };
+}
+
+async function waitHealthy(endpoint: string, exited: Promise<void>): Promise<void> {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const deadline = Date.now() + HEALTHY_WITHIN_MS;
+  while (Date.now() < deadline) {
+    if (gone) throw new Error('etcd exited during startup');
+    try {
+      const res = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1000) });
+      const body = (await res.json()) as { health?: string };
+      if (body.health === 'true') return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`not healthy after ${HEALTHY_WITHIN_MS} ms`);
+}

@@ -1,0 +1,180 @@
+/**
+ * The reference registry (distribution/distribution, Debian's `docker-registry`), started privately for tests
+ * and benchmarks: our registry is checked against it, and measured against it.
+ *
+ * Invariants:
+ * - It never touches the machine's own registry: its own config file, its own storage directory, plain HTTP on
+ *   a free loopback port, and an environment without REGISTRY_* variables (which would override the config).
+ * - No authentication and deletes enabled, so it accepts everything a test or benchmark does to ours.
+ * - `stop()` kills it and removes every file it made, unless the caller supplied the storage directory.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FailedPreconditionError, UnavailableError } from '@stevedore/errors';
+import { freePort } from './free-port.js';
+import { ensureBinary } from './install.js';
+
+export interface ReferenceRegistryOptions {
+  /** Where blobs and manifests go; a temp dir (removed on stop) by default. */
+  readonly storageDir?: string;
+  /** Parent of the temp dirs (config, default storage): the benchmark keeps both registries on one disk. */
+  readonly parentDir?: string;
+  /** How long to wait for `/v2/` to answer. */
+  readonly startTimeoutMs?: number;
+}
+
+export interface ReferenceRegistry {
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string;
+  /** `127.0.0.1:PORT`, the form image references and skopeo use. */
+  readonly host: string;
+  readonly pid: number;
+  readonly storageDir: string;
+  stop(): Promise<void>;
+}
+
+/** The last lines the registry printed, for error messages. */
+function tail(lines: string[], chunk: Buffer): void {
+  lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+  if (lines.length > 40) lines.splice(0, lines.length - 40);
+}
+
+function configFor(storageDir: string, port: number): string {
+  // JSON is YAML, so no YAML writer is needed. The in-memory blob descriptor cache is what Debian's
+  // packaged config enables, i.e. the reference as people run it.
+  return JSON.stringify(
+    {
+      version: '0.1',
+      log: { level: 'error', accesslog: { disabled: true } },
+      storage: {
+        filesystem: { rootdirectory: storageDir },
+        delete: { enabled: true },
+        cache: { blobdescriptor: 'inmemory' },
+        maintenance: { uploadpurging: { enabled: false } },
+      },
+      http: {
+        addr: `127.0.0.1:${port}`,
+        secret: randomBytes(16).toString('hex'),
+        headers: { 'X-Content-Type-Options': ['nosniff'] },
+      },
+    },
+    null,
+    2,
+  );
+}
+
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('REGISTRY_')) env[key] = value;
+  }
+  return env;
+}
+
+async function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return true;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+async function waitReady(
+  url: string,
+  child: ChildProcess,
+  output: string[],
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new UnavailableError(
+        `docker-registry exited (${child.exitCode ?? child.signalCode}) before serving ${url}: ${output.join(' | ')}`,
+      );
+    }
+    try {
+      const res = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1000) });
+      await res.arrayBuffer();
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      throw new UnavailableError(
+        `docker-registry did not answer on ${url}/v2/ within ${timeoutMs} ms: ${output.join(' | ')}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Starts Debian's `docker-registry` on a free loopback port; installs the package first when needed. */
+export async function startReferenceRegistry(
+  options: ReferenceRegistryOptions = {},
+): Promise<ReferenceRegistry> {
+  const binary = await ensureBinary('docker-registry', 'docker-registry');
+  const parent = options.parentDir ?? tmpdir();
+  const workDir = await mkdtemp(join(parent, 'stevedore-reference-registry-'));
+  const storageDir = options.storageDir ?? join(workDir, 'storage');
+  const configPath = join(workDir, 'config.yml');
+  let lastError: unknown;
+  // A port found free can be taken before the registry binds it; a few attempts make that race harmless.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    await writeFile(configPath, configFor(storageDir, port));
+    const child = spawn(binary, ['serve', configPath], {
+      env: childEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    child.stdout?.on('data', (c: Buffer) => tail(output, c));
+    child.stderr?.on('data', (c: Buffer) => tail(output, c));
+    const spawned = new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      await spawned;
+      await waitReady(url, child, output, options.startTimeoutMs ?? 15_000);
+    } catch (err) {
+      lastError = err;
+      child.kill('SIGKILL');
+      await waitForExit(child, 5000);
+      continue;
+    }
+    const pid = child.pid;
+    if (pid === undefined) throw new FailedPreconditionError('docker-registry started without a pid');
+    let stopped: Promise<void> | undefined;
+    return {
+      url,
+      host: `127.0.0.1:${port}`,
+      pid,
+      storageDir,
+      stop() {
+        stopped ??= (async () => {
+          child.kill('SIGTERM');
+          if (!(await waitForExit(child, 5000))) {
+            child.kill('SIGKILL');
+            await waitForExit(child, 5000);
+          }
+          // The storage dir goes with workDir unless the caller supplied it (then it is theirs to keep).
+          await rm(workDir, { recursive: true, force: true });
+        })();
+        return stopped;
+      },
+    };
+  }
+  await rm(workDir, { recursive: true, force: true });
+  throw new UnavailableError(
+    `could not start the reference registry (docker-registry); check that 'docker-registry serve' runs here`,
+    { cause: lastError, detail: { binary } },
+  );
+}
