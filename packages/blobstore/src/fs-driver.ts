@@ -1,0 +1,247 @@
+/**
+ * The filesystem blob driver. Layout under the root directory (distribution's paths.go, simplified):
+ *
+ *   <root>/
+ *   ├── blobs/
+ *   │   └── sha256/
+ *   │       └── ab/                      first two hex characters, so no directory grows too large
+ *   │           └── abcdef0123…/
+ *   │               └── data             the blob's bytes; appears only by rename, never written in place
+ *   └── uploads/
+ *       └── <upload id>/
+ *           └── data                     bytes received so far; appended at an offset, fsynced per append
+ *
+ * Invariants: a blob's `data` is created only by `rename(2)` of a fully written and fsynced upload file
+ * (rename is atomic within one filesystem, so `uploads/` and `blobs/` must share one), followed by an
+ * fsync of the new directory entry, so a crash leaves either no blob or the whole blob.
+ */
+import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { InvalidArgumentError, NotFoundError } from '@stevedore/errors';
+import type { AppendOptions, BlobDriver, BlobStat, ByteRange } from './contract.js';
+import { checkRange, checkUploadId, splitDigest } from './names.js';
+
+// Writes are gathered into batches of this many bytes: fewer syscalls, and memory per request stays bounded.
+const WRITE_BATCH = 1024 * 1024;
+const READ_CHUNK = 256 * 1024;
+
+function isNoEnt(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+export class FilesystemBlobDriver implements BlobDriver {
+  readonly kind = 'filesystem';
+  constructor(private readonly root: string) {}
+
+  private blobDir(digest: string): string {
+    const { algorithm, encoded } = splitDigest(digest);
+    return join(this.root, 'blobs', algorithm, encoded.slice(0, 2), encoded);
+  }
+
+  private uploadDir(id: string): string {
+    return join(this.root, 'uploads', checkUploadId(id));
+  }
+
+  async stat(digest: string): Promise<BlobStat | undefined> {
+    try {
+      const st = await stat(join(this.blobDir(digest), 'data'));
+      return { size: st.size };
+    } catch (err) {
+      if (isNoEnt(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async read(digest: string, range?: ByteRange): Promise<Readable> {
+    let fh: FileHandle;
+    try {
+      fh = await open(join(this.blobDir(digest), 'data'), 'r');
+    } catch (err) {
+      if (isNoEnt(err)) throw new NotFoundError(`blob ${digest} does not exist`);
+      throw err;
+    }
+    if (range === undefined) return fh.createReadStream({ highWaterMark: READ_CHUNK });
+    try {
+      checkRange((await fh.stat()).size, range.start, range.end, digest);
+    } catch (err) {
+      await fh.close();
+      throw err;
+    }
+    return fh.createReadStream({ start: range.start, end: range.end, highWaterMark: READ_CHUNK });
+  }
+
+  async delete(digest: string): Promise<boolean> {
+    const dir = this.blobDir(digest);
+    try {
+      await unlink(join(dir, 'data'));
+    } catch (err) {
+      if (isNoEnt(err)) return false;
+      throw err;
+    }
+    await rm(dir, { recursive: true, force: true });
+    return true;
+  }
+
+  async *list(): AsyncIterable<string> {
+    const base = join(this.root, 'blobs');
+    for (const algorithm of await readdirOrEmpty(base)) {
+      for (const prefix of await readdirOrEmpty(join(base, algorithm))) {
+        for (const encoded of await readdirOrEmpty(join(base, algorithm, prefix))) {
+          // A directory without data is a leftover of a delete; it holds no blob.
+          const data = await stat(join(base, algorithm, prefix, encoded, 'data')).catch(() => undefined);
+          if (data?.isFile()) yield `${algorithm}:${encoded}`;
+        }
+      }
+    }
+  }
+
+  async createUpload(id: string): Promise<void> {
+    const dir = this.uploadDir(id);
+    await mkdir(dir, { recursive: true });
+    const fh = await open(join(dir, 'data'), 'a');
+    await fh.close();
+  }
+
+  async appendUpload(
+    id: string,
+    offset: number,
+    source: AsyncIterable<Buffer>,
+    options: AppendOptions = {},
+  ): Promise<number> {
+    let fh: FileHandle;
+    try {
+      fh = await open(join(this.uploadDir(id), 'data'), 'r+');
+    } catch (err) {
+      if (isNoEnt(err)) throw new NotFoundError(`upload ${id} does not exist`);
+      throw err;
+    }
+    try {
+      const current = (await fh.stat()).size;
+      if (offset > current) {
+        throw new InvalidArgumentError(`offset ${offset} is past the end of upload ${id} (${current})`);
+      }
+      if (current > offset) await fh.truncate(offset);
+      let position = offset;
+      let batch: Buffer[] = [];
+      let batched = 0;
+      const flush = async (): Promise<void> => {
+        let written = 0;
+        while (written < batched) {
+          const { bytesWritten } = await fh.writev(
+            written === 0 ? batch : [Buffer.concat(batch).subarray(written)],
+            position + written,
+          );
+          written += bytesWritten;
+        }
+        position += batched;
+        batch = [];
+        batched = 0;
+      };
+      try {
+        for await (const chunk of source) {
+          if (options.maxSize !== undefined && position + batched + chunk.length > options.maxSize) {
+            throw new InvalidArgumentError(`upload ${id} would exceed ${options.maxSize} bytes`);
+          }
+          options.onChunk?.(chunk);
+          batch.push(chunk);
+          batched += chunk.length;
+          if (batched >= WRITE_BATCH) await flush();
+        }
+        await flush();
+        await fh.datasync();
+      } catch (err) {
+        await fh.truncate(offset).catch(() => undefined);
+        throw err;
+      }
+      return position;
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async uploadSize(id: string): Promise<number | undefined> {
+    try {
+      return (await stat(join(this.uploadDir(id), 'data'))).size;
+    } catch (err) {
+      if (isNoEnt(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async readUpload(id: string, size: number): Promise<Readable> {
+    let fh: FileHandle;
+    try {
+      fh = await open(join(this.uploadDir(id), 'data'), 'r');
+    } catch (err) {
+      if (isNoEnt(err)) throw new NotFoundError(`upload ${id} does not exist`);
+      throw err;
+    }
+    const actual = (await fh.stat()).size;
+    if (size > actual) {
+      await fh.close();
+      throw new InvalidArgumentError(`upload ${id} holds ${actual} bytes, fewer than ${size}`);
+    }
+    if (size === 0) {
+      // An empty range has no inclusive end; an empty stream says the same.
+      await fh.close();
+      return Readable.from([], { objectMode: false });
+    }
+    return fh.createReadStream({ start: 0, end: size - 1, highWaterMark: READ_CHUNK });
+  }
+
+  async commitUpload(id: string, digest: string, size: number): Promise<void> {
+    const uploadDir = this.uploadDir(id);
+    const source = join(uploadDir, 'data');
+    let fh: FileHandle;
+    try {
+      fh = await open(source, 'r+');
+    } catch (err) {
+      if (isNoEnt(err)) throw new NotFoundError(`upload ${id} does not exist`);
+      throw err;
+    }
+    try {
+      const actual = (await fh.stat()).size;
+      if (actual < size) throw new InvalidArgumentError(`upload ${id} holds ${actual} bytes, fewer than ${size}`);
+      if (actual > size) await fh.truncate(size);
+      await fh.datasync();
+    } finally {
+      await fh.close();
+    }
+    const target = this.blobDir(digest);
+    await mkdir(target, { recursive: true });
+    await rename(source, join(target, 'data'));
+    await fsyncDir(target);
+    await rm(uploadDir, { recursive: true, force: true });
+  }
+
+  async deleteUpload(id: string): Promise<boolean> {
+    const dir = this.uploadDir(id);
+    const existed = (await this.uploadSize(id)) !== undefined;
+    await rm(dir, { recursive: true, force: true });
+    return existed;
+  }
+
+  async *listUploads(): AsyncIterable<string> {
+    yield* await readdirOrEmpty(join(this.root, 'uploads'));
+  }
+}
+
+async function readdirOrEmpty(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (err) {
+    if (isNoEnt(err)) return [];
+    throw err;
+  }
+}

@@ -1,0 +1,4 @@
+export * from './contract.js';
+export { FilesystemBlobDriver } from './fs-driver.js';
+export { MemoryBlobDriver } from './memory-driver.js';
+export { splitDigest, checkUploadId } from './names.js';

@@ -1,0 +1,168 @@
+/**
+ * The Store over a synchronous `LocalBackend`: the memory and SQLite stores are this class with different
+ * backends. Every operation runs to completion synchronously (inside `backend.atomically` when it writes),
+ * which is what makes transactions atomic and watches gap-free without locks.
+ *
+ * Invariants:
+ * - Watch events of a commit are published only after the commit returned (for SQLite: after fsync), so a
+ *   watcher never sees a change that a crash could undo.
+ * - The lease sweep timer is unref'd and cleared by `close()`.
+ */
+import { InvalidArgumentError, NotFoundError, UnavailableError } from '@stevedore/errors';
+import type {
+  DeleteOptions,
+  KeyValue,
+  Lease,
+  PutOptions,
+  RangeOptions,
+  RangeResult,
+  Store,
+  TxnRequest,
+  TxnResult,
+  Watch,
+  WatchOptions,
+  WriteResult,
+} from './contract.js';
+import type { LocalBackend } from './local-backend.js';
+import { applyTxn, dropLease, leaseIsLive } from './local-txn.js';
+import { checkKey, checkPrefix, checkRangeOptions, checkRevision, checkTtl, checkTxn } from './validate.js';
+import { WatchHub } from './watch-hub.js';
+
+/** How often expired leases are looked for; a lease outlives its TTL by at most about this much. */
+const LEASE_SWEEP_MS = 100;
+
+export class LocalStore implements Store {
+  readonly kind: 'memory' | 'sqlite';
+  private readonly hub: WatchHub;
+  private readonly sweeper: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(private readonly backend: LocalBackend) {
+    this.kind = backend.kind;
+    this.hub = new WatchHub(backend);
+    this.sweeper = setInterval(() => this.sweepLeases(), LEASE_SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  private open(): LocalBackend {
+    if (this.closed) throw new UnavailableError(`the ${this.kind} store is closed; open it again to use it`);
+    return this.backend;
+  }
+
+  async get(key: string): Promise<KeyValue | undefined> {
+    checkKey(key);
+    return this.open().get(key);
+  }
+
+  async range(prefix: string, options: RangeOptions = {}): Promise<RangeResult> {
+    checkPrefix(prefix);
+    checkRangeOptions(options);
+    const backend = this.open();
+    return backend.atomically(() => {
+      const { kvs, more } = backend.range(prefix, options.after, options.limit ?? 0);
+      return { kvs, more, revision: backend.revision() };
+    });
+  }
+
+  async put(key: string, value: string, options: PutOptions = {}): Promise<WriteResult> {
+    checkKey(key);
+    const { ifModRevision, lease } = options;
+    const result = await this.txn({
+      compares: ifModRevision === undefined ? [] : [{ key, target: 'modRevision', equals: ifModRevision }],
+      success: [{ type: 'put', key, value, ...(lease === undefined ? {} : { lease }) }],
+    });
+    return { ok: result.succeeded, revision: result.revision };
+  }
+
+  async delete(key: string, options: DeleteOptions = {}): Promise<WriteResult> {
+    checkKey(key);
+    const { ifModRevision } = options;
+    const result = await this.txn({
+      compares: ifModRevision === undefined ? [] : [{ key, target: 'modRevision', equals: ifModRevision }],
+      success: [{ type: 'delete', key }],
+    });
+    return { ok: result.succeeded, revision: result.revision };
+  }
+
+  async txn(request: TxnRequest): Promise<TxnResult> {
+    checkTxn(request);
+    const backend = this.open();
+    const { result, events } = backend.atomically(() => applyTxn(backend, request, Date.now()));
+    if (events.length > 0) this.hub.publish(events);
+    return result;
+  }
+
+  async revision(): Promise<number> {
+    return this.open().revision();
+  }
+
+  watch(prefix: string, options: WatchOptions = {}): Watch {
+    checkPrefix(prefix);
+    if (options.fromRevision !== undefined) checkRevision(options.fromRevision, 'fromRevision');
+    this.open();
+    return this.hub.open(prefix, options.fromRevision);
+  }
+
+  async grantLease(ttlSeconds: number): Promise<Lease> {
+    checkTtl(ttlSeconds);
+    const backend = this.open();
+    const id = backend.createLease(ttlSeconds, Date.now() + ttlSeconds * 1000);
+    return {
+      id,
+      ttlSeconds,
+      keepAlive: async () => {
+        const b = this.open();
+        b.atomically(() => {
+          if (!leaseIsLive(b, id, Date.now())) throw leaseGone(id);
+          b.setLeaseExpiry(id, Date.now() + ttlSeconds * 1000);
+        });
+      },
+      revoke: async () => {
+        const b = this.open();
+        const events = b.atomically(() => {
+          if (!b.getLease(id)) throw leaseGone(id);
+          return dropLease(b, id);
+        });
+        if (events.length > 0) this.hub.publish(events);
+      },
+    };
+  }
+
+  async compact(revision: number): Promise<void> {
+    checkRevision(revision, 'compaction revision');
+    const backend = this.open();
+    backend.atomically(() => {
+      const current = backend.revision();
+      if (revision > current) {
+        throw new InvalidArgumentError(
+          `cannot compact at revision ${revision}: the current revision is ${current}; pass a revision <= ${current}`,
+          { detail: { revision, current } },
+        );
+      }
+      if (revision > backend.compactRevision()) backend.compact(revision);
+    });
+  }
+
+  private sweepLeases(): void {
+    if (this.closed) return;
+    const backend = this.backend;
+    for (const id of backend.expiredLeases(Date.now())) {
+      const events = backend.atomically(() => dropLease(backend, id));
+      if (events.length > 0) this.hub.publish(events);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.sweeper);
+    this.hub.closeAll();
+    this.backend.close();
+  }
+}
+
+function leaseGone(id: number): NotFoundError {
+  return new NotFoundError(`lease ${id} has expired or was revoked; grant a new lease and re-attach its keys`, {
+    detail: { lease: id },
+  });
+}
