@@ -15,7 +15,6 @@ import { join } from 'node:path';
 import type { EngineNetwork } from './docker-network.js';
 import { releaseEngineNetworkSync } from './docker-network.js';
 
-
 const CGROUP_ROOT = '/sys/fs/cgroup';
 
 export interface EngineResources {

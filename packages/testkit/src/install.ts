@@ -55,6 +55,35 @@ async function installPackage(pkg: string): Promise<void> {
 }
 
 /**
+ * Installs Debian package `pkg` (once per process), e.g. to replace a binary that is present but unfit
+ * (a dynamically linked busybox where a static one is needed). Throws FailedPrecondition with the install
+ * command when we are not root on Debian.
+ */
+export async function installDebianPackage(pkg: string, why: string): Promise<void> {
+  const isRoot = process.getuid?.() === 0;
+  const isDebian = existsSync('/etc/debian_version');
+  if (!isRoot || !isDebian) {
+    throw new FailedPreconditionError(`${why}. Install it with: sudo apt-get install -y ${pkg}`, {
+      detail: { package: pkg },
+    });
+  }
+  let pending = installing.get(pkg);
+  if (!pending) {
+    pending = installPackage(pkg);
+    installing.set(pkg, pending);
+  }
+  try {
+    await pending;
+  } catch (err) {
+    installing.delete(pkg);
+    throw new FailedPreconditionError(`installing Debian package '${pkg}' failed (${why})`, {
+      cause: err,
+      detail: { package: pkg },
+    });
+  }
+}
+
+/**
  * Returns the absolute path of `binary`, installing Debian package `pkg` first when it is missing and we
  * may. Throws FailedPrecondition with the install command when we may not.
  */

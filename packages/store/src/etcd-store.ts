@@ -1,0 +1,207 @@
+/**
+ * The HA Store: etcd's v3 API through the etcd3 client, with the contract's semantics mapped one to one
+ * (etcd is where the contract's conventions come from: revisions, create/mod revision, version, leases).
+ *
+ * Invariants and mapping:
+ * - `revision` is etcd's header revision; reads return the header revision they were served at.
+ * - Conditional writes are etcd txns comparing mod_revision (0 = absent, as in etcd).
+ * - Pagination: range from `after + "\0"` (the smallest key after `after`) to the prefix end.
+ * - Lease ids are chosen by us below 2^53 so they are exact numbers (see `etcd-codec.ts`).
+ * - Errors become Stevedore errors (`storeErrorFrom`); a compacted watch fails with CompactedError.
+ */
+import { Etcd3, type IOptions } from 'etcd3';
+import { InvalidArgumentError } from '@stevedore/errors';
+import type {
+  DeleteOptions,
+  KeyValue,
+  Lease,
+  PutOptions,
+  RangeOptions,
+  RangeResult,
+  Store,
+  TxnRequest,
+  TxnResult,
+  Watch,
+  WatchOptions,
+  WriteResult,
+} from './contract.js';
+import { compareToEtcd, kvFromEtcd, messageOf, opToEtcd, storeErrorFrom } from './etcd-codec.js';
+import { grantEtcdLease } from './etcd-lease.js';
+import { EtcdWatch } from './etcd-watch.js';
+import { prefixEnd } from './key-order.js';
+import { checkKey, checkPrefix, checkRangeOptions, checkRevision, checkTtl, checkTxn } from './validate.js';
+
+export interface EtcdStoreOptions {
+  /** Client URLs, e.g. `['https://10.0.0.1:2379', 'https://10.0.0.2:2379']`. */
+  readonly endpoints: readonly string[];
+  /** PEM of the CA that signed the etcd servers' certificates (enables TLS). */
+  readonly ca?: string | Buffer;
+  /** PEM client certificate and key, for etcd's `--client-cert-auth`. */
+  readonly cert?: string | Buffer;
+  readonly key?: string | Buffer;
+  /** etcd's own user authentication, if enabled. */
+  readonly username?: string;
+  readonly password?: string;
+  /** How long to wait for a connection before failing a call (ms); default 5000. */
+  readonly dialTimeoutMs?: number;
+}
+
+const pem = (v: string | Buffer): Buffer => (typeof v === 'string' ? Buffer.from(v) : v);
+
+export async function openEtcdStore(options: EtcdStoreOptions): Promise<Store> {
+  const endpoints = options.endpoints ?? [];
+  if (!Array.isArray(endpoints) || endpoints.length === 0 || endpoints.some((e) => typeof e !== 'string' || !e)) {
+    throw new InvalidArgumentError(
+      "the etcd store needs endpoints, e.g. { endpoints: ['https://10.0.0.1:2379'] }",
+      { detail: { field: 'endpoints' } },
+    );
+  }
+  if ((options.cert === undefined) !== (options.key === undefined) || (options.cert && !options.ca)) {
+    throw new InvalidArgumentError('etcd client TLS needs ca, cert and key together (cert and key need a ca)', {
+      detail: { field: 'cert' },
+    });
+  }
+  const config: IOptions = { hosts: [...endpoints], dialTimeout: options.dialTimeoutMs ?? 5000 };
+  if (options.ca) {
+    config.credentials = {
+      rootCertificate: pem(options.ca),
+      ...(options.key ? { privateKey: pem(options.key) } : {}),
+      ...(options.cert ? { certChain: pem(options.cert) } : {}),
+    };
+  }
+  if (options.username !== undefined) {
+    config.auth = { username: options.username, password: options.password ?? '' };
+  }
+  const store = new EtcdStore(new Etcd3(config), endpoints);
+  try {
+    await store.revision();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
+}
+
+class EtcdStore implements Store {
+  readonly kind = 'etcd' as const;
+  private readonly watches = new Set<EtcdWatch>();
+
+  constructor(
+    private readonly client: Etcd3,
+    private readonly endpoints: readonly string[],
+  ) {}
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw storeErrorFrom(err, what, this.endpoints);
+    }
+  }
+
+  async get(key: string): Promise<KeyValue | undefined> {
+    checkKey(key);
+    const res = await this.call(`get '${key}'`, () => this.client.kv.range({ key: Buffer.from(key) }));
+    const kv = res.kvs[0];
+    return kv && kvFromEtcd(kv);
+  }
+
+  async range(prefix: string, options: RangeOptions = {}): Promise<RangeResult> {
+    checkPrefix(prefix);
+    checkRangeOptions(options);
+    const low = Buffer.from(prefix);
+    const afterBound = options.after === undefined ? undefined : Buffer.from(options.after + '\0');
+    const start = afterBound && Buffer.compare(afterBound, low) > 0 ? afterBound : low;
+    const end = prefixEnd(low) ?? Buffer.from([0]);
+    const res = await this.call(`range '${prefix}'`, () =>
+      this.client.kv.range({
+        key: start.length === 0 ? Buffer.from([0]) : start,
+        range_end: end,
+        limit: options.limit ?? 0,
+      }),
+    );
+    return { kvs: res.kvs.map(kvFromEtcd), more: res.more, revision: Number(res.header.revision) };
+  }
+
+  async put(key: string, value: string, options: PutOptions = {}): Promise<WriteResult> {
+    checkKey(key);
+    const { ifModRevision, lease } = options;
+    const r = await this.txn({
+      compares: ifModRevision === undefined ? [] : [{ key, target: 'modRevision', equals: ifModRevision }],
+      success: [{ type: 'put', key, value, ...(lease === undefined ? {} : { lease }) }],
+    });
+    return { ok: r.succeeded, revision: r.revision };
+  }
+
+  async delete(key: string, options: DeleteOptions = {}): Promise<WriteResult> {
+    checkKey(key);
+    const { ifModRevision } = options;
+    const r = await this.txn({
+      compares: ifModRevision === undefined ? [] : [{ key, target: 'modRevision', equals: ifModRevision }],
+      success: [{ type: 'delete', key }],
+    });
+    return { ok: r.succeeded, revision: r.revision };
+  }
+
+  async txn(request: TxnRequest): Promise<TxnResult> {
+    checkTxn(request);
+    const ops = request;
+    const res = await this.call('txn', () =>
+      this.client.kv.txn({
+        compare: ops.compares.map(compareToEtcd),
+        success: ops.success.map(opToEtcd),
+        failure: (ops.failure ?? []).map(opToEtcd),
+      }),
+    );
+    const applied = res.succeeded ? request.success : (request.failure ?? []);
+    const results = applied.map((op, i) => {
+      if (op.type !== 'get') return undefined;
+      const kv = res.responses[i]?.response_range.kvs[0];
+      return kv && kvFromEtcd(kv);
+    });
+    return { succeeded: res.succeeded, revision: Number(res.header.revision), results };
+  }
+
+  async revision(): Promise<number> {
+    const res = await this.call('read the revision', () =>
+      this.client.kv.range({ key: Buffer.from([0]), count_only: true }),
+    );
+    return Number(res.header.revision);
+  }
+
+  watch(prefix: string, options: WatchOptions = {}): Watch {
+    checkPrefix(prefix);
+    if (options.fromRevision !== undefined) checkRevision(options.fromRevision, 'fromRevision');
+    const watch = new EtcdWatch(this.client, prefix, options.fromRevision, (w) => this.watches.delete(w));
+    this.watches.add(watch);
+    return watch.queue;
+  }
+
+  async grantLease(ttlSeconds: number): Promise<Lease> {
+    checkTtl(ttlSeconds);
+    return grantEtcdLease(this.client, ttlSeconds, (what, fn) => this.call(what, fn));
+  }
+
+  async compact(revision: number): Promise<void> {
+    checkRevision(revision, 'compaction revision');
+    try {
+      await this.client.kv.compact({ revision, physical: true });
+    } catch (err) {
+      const message = messageOf(err);
+      // Already compacted at or past this revision: the history it would drop is gone already.
+      if (message.includes('required revision has been compacted')) return;
+      if (message.includes('future revision')) {
+        throw new InvalidArgumentError(
+          `cannot compact at revision ${revision}: it is newer than the current revision; pass an older one`,
+          { cause: err, detail: { revision } },
+        );
+      }
+      throw storeErrorFrom(err, `compact at ${revision}`, this.endpoints);
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const watch of [...this.watches]) watch.queue.close();
+    this.client.close();
+  }
+}
