@@ -42,19 +42,28 @@ export class Endpoint {
   request(path: string, init: RequestInit): Promise<HttpResponse> {
     const url = new URL(path, this.base);
     return new Promise<HttpResponse>((resolve, reject) => {
-      const req = httpRequest(url, { method: init.method, headers: init.headers, agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        let bytes = 0;
-        res.on('data', (chunk: Buffer) => {
-          bytes += chunk.length;
-          if (init.keepBody) chunks.push(chunk);
-          init.hash?.update(chunk);
-        });
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), bytes }),
-        );
-        res.on('error', reject);
-      });
+      const req = httpRequest(
+        url,
+        { method: init.method, headers: init.headers, agent: this.agent },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let bytes = 0;
+          res.on('data', (chunk: Buffer) => {
+            bytes += chunk.length;
+            if (init.keepBody) chunks.push(chunk);
+            init.hash?.update(chunk);
+          });
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks),
+              bytes,
+            }),
+          );
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       const body = init.body;
       if (body === undefined) req.end();
@@ -66,6 +75,12 @@ export class Endpoint {
   close(): void {
     this.agent.destroy();
   }
+}
+
+/** A response header as one string (repeated headers joined), or undefined when absent. */
+export function header(res: HttpResponse, name: string): string | undefined {
+  const value = res.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 export function expectStatus(res: HttpResponse, expected: number, what: string, endpoint: Endpoint): void {
@@ -88,7 +103,12 @@ function withDigest(loc: string, digest: string): string {
 }
 
 /** docker's push: POST, PATCH streaming the whole blob with no length, PUT ?digest=. */
-export async function pushBlobStreamed(e: Endpoint, repo: string, spec: BlobSpec, digest: string): Promise<void> {
+export async function pushBlobStreamed(
+  e: Endpoint,
+  repo: string,
+  spec: BlobSpec,
+  digest: string,
+): Promise<void> {
   const start = await e.request(`/v2/${repo}/blobs/uploads/`, { method: 'POST', keepBody: true });
   expectStatus(start, 202, 'POST upload', e);
   const patch = await e.request(location(start, e, 'POST upload'), {
@@ -141,17 +161,33 @@ export async function pushBlobChunked(
 }
 
 /** GETs a blob, discarding it; checks its length and Docker-Content-Digest. Returns the bytes read. */
-export async function pullBlob(e: Endpoint, repo: string, digest: string, size: number, hash?: Hash): Promise<number> {
+export async function pullBlob(
+  e: Endpoint,
+  repo: string,
+  digest: string,
+  size: number,
+  hash?: Hash,
+): Promise<number> {
   const res = await e.request(`/v2/${repo}/blobs/${digest}`, { method: 'GET', hash });
   expectStatus(res, 200, `GET blob ${digest}`, e);
-  if (res.bytes !== size) throw new InternalError(`${e.label}: GET blob gave ${res.bytes} bytes, expected ${size}`);
-  if (res.headers['docker-content-digest'] !== digest) {
-    throw new InternalError(`${e.label}: GET blob answered Docker-Content-Digest ${res.headers['docker-content-digest']}`);
+  if (res.bytes !== size)
+    throw new InternalError(`${e.label}: GET blob gave ${res.bytes} bytes, expected ${size}`);
+  const answered = header(res, 'docker-content-digest');
+  if (answered !== digest) {
+    throw new InternalError(
+      `${e.label}: GET blob answered Docker-Content-Digest ${answered}, expected ${digest}`,
+    );
   }
   return res.bytes;
 }
 
-export async function putManifest(e: Endpoint, repo: string, reference: string, body: Buffer, mediaType: string) {
+export async function putManifest(
+  e: Endpoint,
+  repo: string,
+  reference: string,
+  body: Buffer,
+  mediaType: string,
+) {
   const res = await e.request(`/v2/${repo}/manifests/${reference}`, {
     method: 'PUT',
     headers: { 'content-type': mediaType, 'content-length': body.length },
@@ -170,14 +206,18 @@ export async function listAllTags(e: Endpoint, repo: string): Promise<string[]> 
     expectStatus(res, 200, 'GET tags/list', e);
     const page = JSON.parse(res.body.toString('utf8')) as { tags?: string[] | null };
     tags.push(...(page.tags ?? []));
-    const link = res.headers.link;
+    const link = header(res, 'link');
     path = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1] : undefined;
   }
   return tags;
 }
 
 /** Runs `count` tasks with at most `concurrency` at once; resolves when all are done, rejects on the first failure. */
-export async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+export async function pool(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < count; i = next++) await task(i);

@@ -25,7 +25,13 @@ function figure(n: number): string {
 
 export function table(rows: readonly Row[], labels: { ours: string; reference: string }): string {
   const head = ['operation', 'unit', labels.ours, labels.reference, 'ratio'];
-  const cells = rows.map((r) => [r.name, r.unit, figure(r.ours), figure(r.reference), `${r.ratio.toFixed(2)}x`]);
+  const cells = rows.map((r) => [
+    r.name,
+    r.unit,
+    figure(r.ours),
+    figure(r.reference),
+    `${r.ratio.toFixed(2)}x`,
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
   const line = (c: readonly string[]): string =>
     c.map((v, i) => (i < 2 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0))).join('  ');

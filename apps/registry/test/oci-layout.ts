@@ -90,7 +90,10 @@ export class OciLayout {
   }
 
   async index(manifests: readonly Descriptor[]): Promise<Descriptor> {
-    return this.blob(OCI_INDEX, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests })));
+    return this.blob(
+      OCI_INDEX,
+      Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests })),
+    );
   }
 
   /** Writes index.json naming each descriptor by its tag (`org.opencontainers.image.ref.name`). */

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { UnavailableError } from '@stevedore/errors';
 import { freePort } from '@stevedore/testkit';
 
-export const STEVEDORE_BIN = fileURLToPath(new URL('../../cli/bin/stevedore.js', import.meta.url));
+export const STEVEDORE_BIN = process.env['SCRATCH_BIN'] ?? fileURLToPath(new URL('../../cli/bin/stevedore.js', import.meta.url));
 
 export interface RegistryProcess {
   /** `http://127.0.0.1:PORT` */
@@ -49,7 +49,17 @@ export async function startRegistryProcess(dataDir: string, timeoutMs = 30_000):
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   const url = `http://${host}`;
-  const args = [STEVEDORE_BIN, 'registry', 'serve', '--listen', host, '--data-dir', dataDir, '--auth', 'none'];
+  const args = [
+    STEVEDORE_BIN,
+    'registry',
+    'serve',
+    '--listen',
+    host,
+    '--data-dir',
+    dataDir,
+    '--auth',
+    'none',
+  ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const keep = (chunk: Buffer): void => {

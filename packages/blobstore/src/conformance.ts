@@ -12,7 +12,7 @@ import { isInvalidArgument, isNotFound } from '@stevedore/errors';
 import type { BlobDriver } from './contract.js';
 
 export interface DriverFactory {
-  create(): Promise<{ driver: BlobDriver; reopen?: () => BlobDriver; cleanup(): Promise<void> }>;
+  create: () => Promise<{ driver: BlobDriver; reopen?: () => BlobDriver; cleanup: () => Promise<void> }>;
 }
 
 function sha256(data: Buffer): string {
@@ -42,7 +42,9 @@ async function collect(items: AsyncIterable<string>): Promise<string[]> {
 }
 
 export function blobDriverConformance(name: string, factory: DriverFactory): void {
-  async function withDriver(fn: (driver: BlobDriver, reopen?: () => BlobDriver) => Promise<void>): Promise<void> {
+  async function withDriver(
+    fn: (driver: BlobDriver, reopen?: () => BlobDriver) => Promise<void>,
+  ): Promise<void> {
     const { driver, reopen, cleanup } = await factory.create();
     try {
       await fn(driver, reopen);

@@ -54,7 +54,12 @@ export interface BlobDriver {
    * resolving with the new size. Throws NotFoundError when the upload does not exist. When the source
    * fails or `maxSize` is exceeded, the file is cut back to `offset` and the error is rethrown.
    */
-  appendUpload(id: string, offset: number, source: AsyncIterable<Buffer>, options?: AppendOptions): Promise<number>;
+  appendUpload(
+    id: string,
+    offset: number,
+    source: AsyncIterable<Buffer>,
+    options?: AppendOptions,
+  ): Promise<number>;
   /** Current size of an upload's data file, or undefined when it does not exist. */
   uploadSize(id: string): Promise<number | undefined>;
   /** The first `size` bytes of an upload's data file (to re-hash it after a restart). */

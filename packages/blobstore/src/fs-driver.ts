@@ -212,7 +212,8 @@ export class FilesystemBlobDriver implements BlobDriver {
     }
     try {
       const actual = (await fh.stat()).size;
-      if (actual < size) throw new InvalidArgumentError(`upload ${id} holds ${actual} bytes, fewer than ${size}`);
+      if (actual < size)
+        throw new InvalidArgumentError(`upload ${id} holds ${actual} bytes, fewer than ${size}`);
       if (actual > size) await fh.truncate(size);
       await fh.datasync();
     } finally {

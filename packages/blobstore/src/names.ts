@@ -11,9 +11,12 @@ const UPLOAD_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 export function splitDigest(digest: string): { algorithm: string; encoded: string } {
   const match = DIGEST.exec(digest);
   if (!match) {
-    throw new InvalidArgumentError(`"${digest}" is not a digest a blob driver can store (expected algorithm:hex)`, {
-      detail: { digest },
-    });
+    throw new InvalidArgumentError(
+      `"${digest}" is not a digest a blob driver can store (expected algorithm:hex)`,
+      {
+        detail: { digest },
+      },
+    );
   }
   return { algorithm: match[1]!, encoded: match[2]! };
 }

@@ -48,7 +48,7 @@ async function handshake(client: KeyAndCertificate | undefined, servername = 'lo
     rejectUnauthorized: true,
   });
   srv.on('secureConnection', (socket: TLSSocket) => {
-    socket.end(socket.getPeerCertificate().subject?.CN ?? '');
+    socket.end(String(socket.getPeerCertificate().subject?.CN ?? ''));
   });
   srv.on('tlsClientError', () => undefined);
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));

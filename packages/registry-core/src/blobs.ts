@@ -3,7 +3,7 @@
  * (`_layers/<digest>` in the Store), whatever blob storage holds; linking, cross-repository mount, and
  * unlinking (DELETE) work on those links. Bytes stay in storage until garbage collection.
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { BlobDriver, ByteRange } from '@stevedore/blobstore';
 import { isNotFound } from '@stevedore/errors';
 import type { Store } from '@stevedore/store';
@@ -29,7 +29,10 @@ export class BlobService {
     checkName(name);
     const { value } = parseDigest(digest);
     const link = await getJson<LayerRecord>(this.store, keys.layer(name, value));
-    if (link === undefined) throw registryError('BLOB_UNKNOWN', `blob ${value} is not in repository ${name}`, { detail: { digest: value } });
+    if (link === undefined)
+      throw registryError('BLOB_UNKNOWN', `blob ${value} is not in repository ${name}`, {
+        detail: { digest: value },
+      });
     return { digest: value, size: link.value.size };
   }
 
@@ -38,7 +41,8 @@ export class BlobService {
     try {
       return await this.driver.read(digest, range);
     } catch (err) {
-      if (isNotFound(err)) throw registryError('BLOB_UNKNOWN', `blob ${digest} is missing from storage`, { detail: { digest } });
+      if (isNotFound(err))
+        throw registryError('BLOB_UNKNOWN', `blob ${digest} is missing from storage`, { detail: { digest } });
       throw err;
     }
   }
@@ -78,9 +82,11 @@ export class BlobService {
     checkName(name);
     const { value } = parseDigest(digest);
     const link = await this.store.get(keys.layer(name, value));
-    const result = link && (await this.store.delete(keys.layer(name, value), { ifModRevision: link.modRevision }));
-    if (!result?.ok) throw registryError('BLOB_UNKNOWN', `blob ${value} is not in repository ${name}`, { detail: { digest: value } });
+    const result =
+      link && (await this.store.delete(keys.layer(name, value), { ifModRevision: link.modRevision }));
+    if (!result?.ok)
+      throw registryError('BLOB_UNKNOWN', `blob ${value} is not in repository ${name}`, {
+        detail: { digest: value },
+      });
   }
 }
-
-export { Readable };

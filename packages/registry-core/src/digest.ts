@@ -34,9 +34,13 @@ export function parseDigestAlgorithm(value: string): DigestAlgorithm {
 /** Parses a digest or throws DIGEST_INVALID saying what is wrong with it. */
 export function parseDigest(value: string): Digest {
   if (!GRAMMAR.test(value)) {
-    throw registryError('DIGEST_INVALID', `"${value}" is not a digest: expected algorithm:hex, e.g. sha256:<64 hex>`, {
-      detail: { digest: value },
-    });
+    throw registryError(
+      'DIGEST_INVALID',
+      `"${value}" is not a digest: expected algorithm:hex, e.g. sha256:<64 hex>`,
+      {
+        detail: { digest: value },
+      },
+    );
   }
   const colon = value.indexOf(':');
   const algorithm = parseDigestAlgorithm(value.slice(0, colon));
@@ -87,7 +91,10 @@ export function digestOf(data: Buffer, algorithm: DigestAlgorithm = 'sha256'): s
 }
 
 /** Hashes a whole stream (used to re-verify an upload after a restart, and by fsck). */
-export async function digestStream(source: AsyncIterable<Buffer>, algorithm: DigestAlgorithm): Promise<string> {
+export async function digestStream(
+  source: AsyncIterable<Buffer>,
+  algorithm: DigestAlgorithm,
+): Promise<string> {
   const digester = Digester.create(algorithm);
   for await (const chunk of source) digester.update(chunk);
   return digester.digest();

@@ -33,7 +33,11 @@ export const REGISTRY_ERRORS = {
   MANIFEST_UNKNOWN: { status: 404, message: 'manifest unknown to registry', class: 'NOT_FOUND' },
   NAME_INVALID: { status: 400, message: 'invalid repository name', class: 'INVALID_ARGUMENT' },
   NAME_UNKNOWN: { status: 404, message: 'repository name not known to registry', class: 'NOT_FOUND' },
-  SIZE_INVALID: { status: 400, message: 'provided length did not match content length', class: 'INVALID_ARGUMENT' },
+  SIZE_INVALID: {
+    status: 400,
+    message: 'provided length did not match content length',
+    class: 'INVALID_ARGUMENT',
+  },
   UNAUTHORIZED: { status: 401, message: 'authentication required', class: 'UNAUTHENTICATED' },
   DENIED: { status: 403, message: 'requested access to the resource is denied', class: 'PERMISSION_DENIED' },
   UNSUPPORTED: { status: 405, message: 'the operation is unsupported', class: 'FAILED_PRECONDITION' },
@@ -76,7 +80,11 @@ export class RegistryError extends StevedoreError {
   }
 }
 
-export function registryError(code: RegistryErrorCode, message?: string, options?: RegistryErrorOptions): RegistryError {
+export function registryError(
+  code: RegistryErrorCode,
+  message?: string,
+  options?: RegistryErrorOptions,
+): RegistryError {
   return new RegistryError(code, message, options);
 }
 
@@ -108,7 +116,11 @@ const BY_CLASS: Partial<Record<ErrorCode, string>> = {
 
 export function toRegistryErrorResponse(err: unknown): RegistryErrorResponse {
   if (err instanceof RegistryError) {
-    const entry = { code: err.registryCode, message: err.message, ...(err.detail ? { detail: err.detail } : {}) };
+    const entry = {
+      code: err.registryCode,
+      message: err.message,
+      ...(err.detail ? { detail: err.detail } : {}),
+    };
     return { status: err.httpStatus, headers: err.headers, body: { errors: [entry] }, unexpected: false };
   }
   if (isStevedoreError(err) && err.httpStatus < 500) {
@@ -121,5 +133,10 @@ export function toRegistryErrorResponse(err: unknown): RegistryErrorResponse {
     };
   }
   const status = isStevedoreError(err) ? err.httpStatus : 500;
-  return { status, headers: {}, body: { errors: [{ code: 'UNKNOWN', message: INTERNAL }] }, unexpected: true };
+  return {
+    status,
+    headers: {},
+    body: { errors: [{ code: 'UNKNOWN', message: INTERNAL }] },
+    unexpected: true,
+  };
 }

@@ -32,7 +32,8 @@ export const keys = {
   manifestsPrefix: (name: string) => `${ROOT}repo/${name}/_manifests/`,
   tag: (name: string, tag: string) => `${ROOT}repo/${name}/_tags/${tag}`,
   tagsPrefix: (name: string) => `${ROOT}repo/${name}/_tags/`,
-  referrer: (name: string, subject: string, digest: string) => `${ROOT}repo/${name}/_referrers/${subject}/${digest}`,
+  referrer: (name: string, subject: string, digest: string) =>
+    `${ROOT}repo/${name}/_referrers/${subject}/${digest}`,
   referrersPrefix: (name: string, subject: string) => `${ROOT}repo/${name}/_referrers/${subject}/`,
   upload: (name: string, id: string) => `${ROOT}repo/${name}/_uploads/${id}`,
 } as const;

@@ -47,7 +47,8 @@ function annotationsOf(value: unknown, where: string): Readonly<Record<string, s
 function descriptor(value: unknown, where: string): DescriptorRecord {
   if (!isObject(value)) invalid(`${where} must be a descriptor object`);
   const { mediaType, digest, size, artifactType } = value;
-  if (typeof mediaType !== 'string' || mediaType === '') invalid(`${where}.mediaType must be a non-empty string`);
+  if (typeof mediaType !== 'string' || mediaType === '')
+    invalid(`${where}.mediaType must be a non-empty string`);
   if (typeof digest !== 'string') invalid(`${where}.digest must be a string`);
   try {
     parseDigest(digest);
@@ -57,7 +58,8 @@ function descriptor(value: unknown, where: string): DescriptorRecord {
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
     invalid(`${where}.size must be a non-negative integer`);
   }
-  if (artifactType !== undefined && typeof artifactType !== 'string') invalid(`${where}.artifactType must be a string`);
+  if (artifactType !== undefined && typeof artifactType !== 'string')
+    invalid(`${where}.artifactType must be a string`);
   const annotations = annotationsOf(value['annotations'], where);
   return {
     mediaType,
@@ -79,17 +81,24 @@ const SCHEMA1_HELP =
 
 function resolveMediaType(body: Json, contentType: string | undefined): string {
   const header = bareMediaType(contentType);
-  if (header === MediaTypes.dockerSchema1 || header === MediaTypes.dockerSchema1Signed || body['schemaVersion'] === 1) {
+  if (
+    header === MediaTypes.dockerSchema1 ||
+    header === MediaTypes.dockerSchema1Signed ||
+    body['schemaVersion'] === 1
+  ) {
     invalid(SCHEMA1_HELP, { mediaType: header || MediaTypes.dockerSchema1 });
   }
   const field = body['mediaType'];
   if (field !== undefined && typeof field !== 'string') invalid('mediaType must be a string');
   const type = field ?? header;
   if (field !== undefined && header !== '' && header !== field) {
-    invalid(`Content-Type "${header}" does not match the manifest's mediaType "${field}"; send Content-Type: ${field}`, {
-      contentType: header,
-      mediaType: field,
-    });
+    invalid(
+      `Content-Type "${header}" does not match the manifest's mediaType "${field}"; send Content-Type: ${field}`,
+      {
+        contentType: header,
+        mediaType: field,
+      },
+    );
   }
   if (MANIFEST_KINDS[type] === undefined) {
     invalid(
@@ -109,12 +118,14 @@ export function parseManifest(body: Buffer, contentType: string | undefined): Pa
   }
   if (!isObject(json)) invalid('manifest must be a JSON object');
   const mediaType = resolveMediaType(json, contentType);
-  if (json['schemaVersion'] !== 2) invalid('schemaVersion must be 2', { schemaVersion: json['schemaVersion'] });
+  if (json['schemaVersion'] !== 2)
+    invalid('schemaVersion must be 2', { schemaVersion: json['schemaVersion'] });
   const kind = MANIFEST_KINDS[mediaType]!;
   const subject = json['subject'] === undefined ? undefined : descriptor(json['subject'], 'subject');
   const annotations = annotationsOf(json['annotations'], 'manifest');
   const artifactTypeField = json['artifactType'];
-  if (artifactTypeField !== undefined && typeof artifactTypeField !== 'string') invalid('artifactType must be a string');
+  if (artifactTypeField !== undefined && typeof artifactTypeField !== 'string')
+    invalid('artifactType must be a string');
 
   let blobs: DescriptorRecord[] = [];
   let manifests: DescriptorRecord[] = [];

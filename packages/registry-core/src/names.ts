@@ -16,9 +16,13 @@ const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 
 export function checkName(name: string): string {
   if (name.length > MAX_NAME_LENGTH) {
-    throw registryError('NAME_INVALID', `repository name is ${name.length} characters; at most ${MAX_NAME_LENGTH} are allowed`, {
-      detail: { name: name.slice(0, 64) + '…', max: MAX_NAME_LENGTH },
-    });
+    throw registryError(
+      'NAME_INVALID',
+      `repository name is ${name.length} characters; at most ${MAX_NAME_LENGTH} are allowed`,
+      {
+        detail: { name: name.slice(0, 64) + '…', max: MAX_NAME_LENGTH },
+      },
+    );
   }
   if (!NAME.test(name)) {
     throw registryError(
@@ -45,7 +49,8 @@ export function checkTag(tag: string): string {
   return tag;
 }
 
-export type Reference = { readonly kind: 'tag'; readonly tag: string } | { readonly kind: 'digest'; readonly digest: Digest };
+export type Reference =
+  { readonly kind: 'tag'; readonly tag: string } | { readonly kind: 'digest'; readonly digest: Digest };
 
 /** A manifest reference: a digest when it has a colon, otherwise a tag. */
 export function parseReference(reference: string): Reference {

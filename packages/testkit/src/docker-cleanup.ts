@@ -136,10 +136,12 @@ function unmountAll(dir: string): void {
  * mounts, cgroups, bridges, and finally the temp dir.
  */
 export function releaseEngineResourcesSync(res: EngineResources): void {
-  for (const pid of pidsMentioning(res.dir)) kill(pid, 'SIGKILL');
+  // The trailing slash keeps /tmp/x-abc from matching /tmp/x-abcd.
+  const needle = `${res.dir}/`;
+  for (const pid of pidsMentioning(needle)) kill(pid, 'SIGKILL');
   killCgroupProcesses(res.cgroupParent);
   // Give the kernel a moment to reap before unmounting overlays those processes were using.
-  for (let i = 0; i < 20 && pidsMentioning(res.dir).length > 0; i++) sleepSync(50);
+  for (let i = 0; i < 20 && pidsMentioning(needle).length > 0; i++) sleepSync(50);
   unmountAll(res.dir);
   removeCgroups(res.cgroupParent);
   if (res.network) releaseEngineNetworkSync(res.network);

@@ -45,8 +45,10 @@ describe('private Docker Engine', () => {
   it('builds the busybox test image idempotently, without pulling', async () => {
     assert.match(imageId, /^sha256:[0-9a-f]{64}$/);
     assert.equal(await buildTestImage(engine, TAG), imageId);
+    // A second tag is a real second build: the builder's cache must yield the very same image.
+    assert.equal(await buildTestImage(engine, 'stevedore/busybox:again'), imageId);
     const { stdout } = await engine.docker(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}']);
-    assert.deepEqual(stdout.trim().split('\n'), [TAG]);
+    assert.deepEqual(stdout.trim().split('\n').sort(), ['stevedore/busybox:again', TAG]);
   });
 
   it('runs a container through the Engine API: create, start, wait, logs', async () => {

@@ -40,6 +40,7 @@ import type { EngineNetwork } from './docker-network.js';
 import { releaseEngineResourcesSync, sleepSync } from './docker-cleanup.js';
 import type { EngineResources } from './docker-cleanup.js';
 import { freeUdpPort } from './free-udp-port.js';
+import { ENGINE_DIR_PARENT, ENGINE_DIR_PREFIX, OWNER_FILE, sweepStaleEngines } from './docker-sweep.js';
 
 export interface DockerEngineOptions {
   /** Initialise a single-node swarm (this engine is its manager). */
@@ -83,16 +84,19 @@ interface LiveEngine {
 }
 
 const live = new Set<LiveEngine>();
+/** Once per process: clear what engines of dead test processes left behind. */
+let sweeping: Promise<void> | undefined;
 let exitHookInstalled = false;
 
 /** Synchronous last resort for engines a test forgot (or never got) to stop. */
 function teardownOnExit(): void {
   for (const engine of live) {
     const pid = engine.child?.pid;
+    // SIGKILL at once: a graceful dockerd shutdown takes seconds, and everything it would tidy up (shims,
+    // containers, mounts, cgroups, bridges, the temp dir) is ours to remove below anyway.
     if (pid !== undefined && engine.child?.exitCode === null && isAlive(pid)) {
-      process.kill(pid, 'SIGTERM');
-      for (let i = 0; i < 100 && isAlive(pid); i++) sleepSync(50);
-      if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      process.kill(pid, 'SIGKILL');
+      for (let i = 0; i < 40 && isAlive(pid); i++) sleepSync(25);
     }
     releaseEngineResourcesSync(engine.resources);
   }
@@ -103,7 +107,7 @@ function logTail(logPath: string, lines = 25): string {
   try {
     return readFileSync(logPath, 'utf8')
       .split('\n')
-      .filter((l) => l && !l.includes('module=grpc'))
+      .filter((l) => l && !l.includes('module=grpc') && !l.includes('loading plugin'))
       .slice(-lines)
       .join('\n');
   } catch {
@@ -158,8 +162,8 @@ async function initSwarm(request: DockerEngine['request'], net: EngineNetwork): 
   if (gw.status !== 201) {
     throw new UnavailableError(`creating docker_gwbridge failed (${gw.status}): ${gw.body.toString()}`);
   }
-  // freePort is free "a moment ago": retry once if another process took it in between.
-  for (let attempt = 0; ; attempt++) {
+  // freePort and freeUdpPort are free "a moment ago": if another process took one in between, try again.
+  for (let attempt = 1; ; attempt++) {
     const port = await freePort('127.0.0.1');
     const res = await request(
       'POST',
@@ -168,13 +172,13 @@ async function initSwarm(request: DockerEngine['request'], net: EngineNetwork): 
         ListenAddr: `127.0.0.1:${port}`,
         AdvertiseAddr: `127.0.0.1:${port}`,
         DataPathPort: await freeUdpPort(),
-        ForceNewCluster: false,
       },
       { timeoutMs: 60_000 },
     );
     if (res.status === 200) return;
-    if (attempt >= 2) {
-      throw new UnavailableError(`docker swarm init failed (${res.status}): ${res.body.toString()}`);
+    const message = res.body.toString();
+    if (attempt >= 3 || !/address already in use/i.test(message)) {
+      throw new UnavailableError(`docker swarm init failed (${res.status}): ${message}`);
     }
   }
 }
@@ -190,8 +194,12 @@ export async function startDockerEngine(options: DockerEngineOptions = {}): Prom
   const cli = await ensureBinary('docker', 'docker.io');
   const setpriv = await findBinary('setpriv');
 
+  sweeping ??= sweepStaleEngines().catch(() => undefined);
+  await sweeping;
+
   // /tmp, not os.tmpdir(): unix socket paths (containerd's lives under the exec root) must stay < 108 bytes.
-  const dir = await mkdtemp('/tmp/stevedore-dockerd-');
+  const dir = await mkdtemp(join(ENGINE_DIR_PARENT, ENGINE_DIR_PREFIX));
+  await writeFile(join(dir, OWNER_FILE), String(process.pid));
   const engineState: LiveEngine = {
     child: undefined,
     resources: { dir, cgroupParent: basename(dir), network: undefined },
@@ -258,13 +266,12 @@ export async function startDockerEngine(options: DockerEngineOptions = {}): Prom
     await waitForPing(socketPath, engineState.child, options.startTimeoutMs ?? 60_000, logPath);
     if (options.swarm) await initSwarm(request, net);
 
-    const hostAddress = `10.${160 + net.slot}.0.1`;
     return {
       host: env.DOCKER_HOST,
       socketPath,
       dataRoot,
       env,
-      hostAddress,
+      hostAddress: net.hostAddress,
       logPath,
       swarm: options.swarm === true,
       docker: (dockerArgs, cliOptions) => runDockerCli(cli, env, dockerArgs, cliOptions),

@@ -15,6 +15,7 @@
  * - A slot whose /16 overlaps a route already on the host is skipped, so we never shadow a real network.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { ResourceExhaustedError } from '@stevedore/errors';
 
@@ -33,6 +34,8 @@ export interface EngineNetwork {
   readonly gatewaySubnet: string;
   /** dockerd --default-address-pool base. */
   readonly addressPool: string;
+  /** The host's address on `bridge` (its gateway): where containers reach servers on the host. */
+  readonly hostAddress: string;
 }
 
 function networkOfSlot(slot: number): EngineNetwork {
@@ -43,6 +46,7 @@ function networkOfSlot(slot: number): EngineNetwork {
     gatewayBridge: `stvd${slot}g`,
     gatewaySubnet: `10.${octet}.255.0/24`,
     addressPool: `10.${octet}.0.0/16`,
+    hostAddress: `10.${octet}.0.1`,
   };
 }
 
@@ -81,13 +85,18 @@ async function linkAlias(name: string): Promise<string | undefined> {
   }
 }
 
-/** Whether process `pid` exists (EPERM means it does, just not ours). */
+/** Whether process `pid` runs; a zombie (exited, not yet reaped by its parent) counts as gone. */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc to ask; kill(0) said it exists
   }
 }
 
@@ -122,6 +131,25 @@ export function releaseEngineNetworkSync(net: EngineNetwork): void {
   removePoolBridgesSync(net);
 }
 
+/** The slot of a bridge named like ours, if it is one of ours whose owning process is gone. */
+function staleSlot(name: string, alias: string | undefined): number | undefined {
+  const match = /^stvd(\d+)$/.exec(name);
+  if (!match || !alias?.startsWith(ALIAS_PREFIX)) return undefined;
+  return isAlive(Number(alias.slice(ALIAS_PREFIX.length))) ? undefined : Number(match[1]);
+}
+
+/**
+ * Deletes the bridges of every slot whose owner died without cleaning up (SIGKILL). A slot still being set
+ * up has no alias yet and is left alone.
+ */
+export async function releaseStaleEngineNetworks(): Promise<void> {
+  const { stdout } = await run('ip', ['-j', 'link', 'show', 'type', 'bridge']);
+  for (const link of JSON.parse(stdout) as { ifname: string; ifalias?: string }[]) {
+    const slot = staleSlot(link.ifname, link.ifalias);
+    if (slot !== undefined && slot < SLOTS) releaseEngineNetworkSync(networkOfSlot(slot));
+  }
+}
+
 let nextProbe = 0;
 
 /** Claims a free slot and creates its default bridge, up and addressed. */
@@ -135,10 +163,7 @@ export async function allocateEngineNetwork(): Promise<EngineNetwork> {
     } catch {
       // Taken. If its owner is dead, clear it for a later claim (not this one: another process may be
       // reclaiming it at the same moment, and only `ip link add` decides who owns a slot).
-      const alias = await linkAlias(net.bridge);
-      if (alias?.startsWith(ALIAS_PREFIX) && !isAlive(Number(alias.slice(ALIAS_PREFIX.length)))) {
-        releaseEngineNetworkSync(net);
-      }
+      if (staleSlot(net.bridge, await linkAlias(net.bridge)) !== undefined) releaseEngineNetworkSync(net);
       continue;
     }
     // Ours now. A route overlapping our /16 (other than the stale ones we clear) means a real network.
@@ -148,7 +173,7 @@ export async function allocateEngineNetwork(): Promise<EngineNetwork> {
     }
     try {
       await run('ip', ['link', 'set', 'dev', net.bridge, 'alias', `${ALIAS_PREFIX}${process.pid}`]);
-      await run('ip', ['addr', 'add', `10.${FIRST_OCTET2 + net.slot}.0.1/24`, 'dev', net.bridge]);
+      await run('ip', ['addr', 'add', `${net.hostAddress}/24`, 'dev', net.bridge]);
       await run('ip', ['link', 'set', 'dev', net.bridge, 'up']);
     } catch (err) {
       removeLinkSync(net.bridge);

@@ -93,37 +93,50 @@ async function applets(busybox: string): Promise<string[]> {
   return list;
 }
 
-const built = new WeakMap<DockerEngine, Map<string, Promise<string>>>();
+const LABEL = 'io.stevedore.testkit.busybox-sha256';
 
-/** Builds the busybox test image on `engine` as `tag` and returns its image id (`sha256:...`). */
-export function buildTestImage(engine: DockerEngine, tag = 'stevedore/busybox:test'): Promise<string> {
-  let byTag = built.get(engine);
-  if (!byTag) {
-    byTag = new Map();
-    built.set(engine, byTag);
-  }
-  let pending = byTag.get(tag);
-  if (!pending) {
-    pending = build(engine, tag);
-    byTag.set(tag, pending);
-    pending.catch(() => byTag.delete(tag));
-  }
-  return pending;
+interface BusyboxInfo {
+  readonly path: string;
+  readonly applets: string[];
+  readonly sha256: string;
 }
 
-async function build(engine: DockerEngine, tag: string): Promise<string> {
-  const busybox = await staticBusybox();
-  const names = await applets(busybox);
-  const binary = await readFile(busybox);
-  const digest = createHash('sha256').update(binary).digest('hex');
+let busyboxInfo: Promise<BusyboxInfo> | undefined;
 
+async function loadBusyboxInfo(): Promise<BusyboxInfo> {
+  const path = await staticBusybox();
+  const sha256 = createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
+  return { path, applets: await applets(path), sha256 };
+}
+
+/**
+ * Builds the busybox test image on `engine` as `tag` and returns its image id (`sha256:...`). When `tag`
+ * already names an image built from the same busybox, that image is returned without a build.
+ */
+export async function buildTestImage(engine: DockerEngine, tag = 'stevedore/busybox:test'): Promise<string> {
+  busyboxInfo ??= loadBusyboxInfo();
+  const busybox = await busyboxInfo.catch((err: unknown) => {
+    busyboxInfo = undefined;
+    throw err;
+  });
+  const existing = await engine.request('GET', `/images/${encodeURIComponent(tag)}/json`);
+  if (existing.status === 200) {
+    const image = existing.json<{ Id: string; Config?: { Labels?: Record<string, string> | null } }>();
+    if (image.Config?.Labels?.[LABEL] === busybox.sha256) return image.Id;
+  }
+  return build(engine, tag, busybox);
+}
+
+async function build(engine: DockerEngine, tag: string, busybox: BusyboxInfo): Promise<string> {
   const context = await mkdtemp('/tmp/stevedore-image-');
   try {
     const bin = join(context, 'rootfs', 'bin');
     await mkdir(bin, { recursive: true });
-    await copyFile(busybox, join(bin, 'busybox'));
+    await copyFile(busybox.path, join(bin, 'busybox'));
     await chmod(join(bin, 'busybox'), 0o755);
-    await Promise.all(names.map((name) => symlink('busybox', join(bin, name))));
+    await Promise.all(busybox.applets.map((name) => symlink('busybox', join(bin, name))));
     const etc = join(context, 'rootfs', 'etc');
     await mkdir(etc);
     await writeFile(
@@ -136,10 +149,12 @@ async function build(engine: DockerEngine, tag: string): Promise<string> {
     await mkdir(join(context, 'rootfs', 'root'));
     await writeFile(
       join(context, 'Dockerfile'),
-      ['FROM scratch', 'COPY rootfs/ /', 'ENV PATH=/bin', 'CMD ["sh"]', ''].join('\n'),
+      // No ENV PATH: the engine gives containers a default PATH that includes /bin, and every extra
+      // instruction is another commit for the (legacy) builder.
+      ['FROM scratch', 'COPY rootfs/ /', 'CMD ["sh"]', ''].join('\n'),
     );
     await engine.docker(
-      ['build', '--quiet', '--label', `io.stevedore.testkit.busybox-sha256=${digest}`, '--tag', tag, context],
+      ['build', '--quiet', '--label', `${LABEL}=${busybox.sha256}`, '--tag', tag, context],
       { timeoutMs: 120_000 },
     );
     // `build --quiet` prints the id, but older CLIs print it differently; inspect is the same everywhere.

@@ -1,0 +1,76 @@
+/**
+ * The controller's HTTPS server: builds fastify with the cluster-CA certificate, binds the REST routes
+ * through the route kit, and renews its own certificate before it expires without a restart.
+ */
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import type { Server as HttpsServer } from 'node:https';
+import type { Logger } from 'pino';
+import { needsRenewal, type KeyAndCertificate } from '@stevedore/pki';
+import type { AuditLog } from '@stevedore/audit';
+import { bindRoutes, type Caller, type Handlers } from './http/route-kit.js';
+import { installErrorHandlers } from './http/fastify-errors.js';
+
+export interface ControllerServerOptions {
+  readonly host: string;
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  readonly tls: KeyAndCertificate;
+  /** Issues a fresh server certificate; called when the current one has a third of its life left. */
+  readonly renewCertificate: () => Promise<KeyAndCertificate>;
+  readonly handlers: Handlers;
+  readonly authenticate: (token: string) => Promise<Caller>;
+  readonly audit: AuditLog;
+  readonly logger: Logger;
+}
+
+export interface ControllerServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+const RENEWAL_CHECK_MS = 60 * 60 * 1000;
+
+export async function startControllerServer(options: ControllerServerOptions): Promise<ControllerServer> {
+  const app = Fastify({
+    https: { cert: options.tls.certPem, key: options.tls.keyPem, minVersion: 'TLSv1.2' },
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    disableRequestLogging: false,
+    return503OnClosing: true,
+  });
+  installErrorHandlers(app);
+  bindRoutes(app, options.handlers, {
+    authenticate: options.authenticate,
+    audit: options.audit,
+    log: options.logger,
+  });
+
+  let current = options.tls;
+  const renewal = setInterval(() => {
+    if (!needsRenewal(current.certPem)) return;
+    options
+      .renewCertificate()
+      .then((next) => {
+        current = next;
+        // node:https keeps serving; new connections get the new certificate.
+        (app.server as unknown as HttpsServer).setSecureContext({ cert: next.certPem, key: next.keyPem });
+        options.logger.info('renewed the controller server certificate');
+      })
+      .catch((err: unknown) => options.logger.error({ err }, 'could not renew the controller server certificate'));
+  }, RENEWAL_CHECK_MS);
+  renewal.unref();
+
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    url: `https://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    port,
+    close: async () => {
+      clearInterval(renewal);
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * The request handler: parses the route, dispatches by method, and is the one edge where errors become
+ * responses (`{"errors":[{code,message,detail}]}` via registry-core's serializer). Unexpected errors are
+ * logged with their stack and answered with a generic 500; request headers (Authorization included) are
+ * never logged.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { type Registry, registryError, toRegistryErrorResponse } from '@stevedore/registry-core';
+import { type HandlerContext, namePath, sendJson } from './context.js';
+import { ROUTE_METHODS, type Route, parseRoute } from './routes.js';
+import { deleteBlob, getBlob } from './blobs.js';
+import { deleteUpload, getUpload, patchUpload, postUpload, putUpload } from './uploads.js';
+import { deleteManifest, getManifest, putManifest } from './manifests.js';
+import { listCatalog, listReferrers, listTags } from './discovery.js';
+
+const API_VERSION = 'registry/2.0';
+
+function dispatch(ctx: HandlerContext, route: Route, method: string): Promise<void> {
+  switch (route.kind) {
+    case 'base':
+      sendJson(ctx.res, 200, {});
+      return Promise.resolve();
+    case 'catalog':
+      return listCatalog(ctx);
+    case 'tags':
+      return listTags(ctx, route.name);
+    case 'referrers':
+      return listReferrers(ctx, route.name, route.digest);
+    case 'blob':
+      if (method === 'DELETE') return deleteBlob(ctx, route.name, route.digest);
+      return getBlob(ctx, route.name, route.digest, method === 'HEAD');
+    case 'manifest':
+      if (method === 'PUT') return putManifest(ctx, route.name, route.reference);
+      if (method === 'DELETE') return deleteManifest(ctx, route.name, route.reference);
+      return getManifest(ctx, route.name, route.reference, method === 'HEAD');
+    case 'upload':
+      if (method === 'POST') return postUpload(ctx, route.name);
+      if (route.id === '')
+        throw registryError('BLOB_UPLOAD_UNKNOWN', 'this method needs an upload id in the path');
+      if (method === 'PATCH') return patchUpload(ctx, route.name, route.id);
+      if (method === 'PUT') return putUpload(ctx, route.name, route.id);
+      if (method === 'DELETE') return deleteUpload(ctx, route.name, route.id);
+      return getUpload(ctx, route.name, route.id);
+  }
+}
+
+export function createHandler(registry: Registry, log: Logger) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = performance.now();
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
+    res.setHeader('Docker-Distribution-API-Version', API_VERSION);
+    const ctx: HandlerContext = { req, res, query, registry, log };
+    try {
+      const route = parseRoute(path, method);
+      if (route === undefined) {
+        throw registryError('UNSUPPORTED', `no registry endpoint at ${path}`, { status: 404 });
+      }
+      const allowed = ROUTE_METHODS[route.kind];
+      if (!allowed.includes(method)) {
+        throw registryError('UNSUPPORTED', `${method} is not supported on ${path}`, {
+          headers: { Allow: allowed.join(', ') },
+        });
+      }
+      await dispatch(ctx, route, method);
+    } catch (err) {
+      sendError(ctx, err, path);
+    }
+    const level = res.statusCode >= 500 ? 'error' : method === 'GET' || method === 'HEAD' ? 'debug' : 'info';
+    if (log.isLevelEnabled(level)) {
+      log[level](
+        { method, path, status: res.statusCode, ms: Math.round(performance.now() - started) },
+        'request',
+      );
+    }
+  };
+}
+
+function sendError(ctx: HandlerContext, err: unknown, path: string): void {
+  const { res, req, log } = ctx;
+  const response = toRegistryErrorResponse(err);
+  if (response.unexpected) log.error({ err, method: req.method, path }, 'unexpected error');
+  if (res.headersSent) {
+    // The body was already streaming (a client went away, or storage failed mid-blob): only cutting the
+    // connection tells the client the body is incomplete.
+    res.destroy();
+    return;
+  }
+  const headers: Record<string, string> = { ...response.headers };
+  // A 416 on an upload tells the client where to continue (with the Range registry-core set).
+  const upload = parseRoute(path, req.method ?? 'GET');
+  if (upload?.kind === 'upload' && upload.id !== '' && response.status === 416) {
+    headers['Location'] = `/v2/${namePath(upload.name)}/blobs/uploads/${upload.id}`;
+  }
+  if (req.method === 'HEAD') {
+    res.writeHead(response.status, { ...headers, 'Content-Length': 0 });
+    res.end();
+    return;
+  }
+  sendJson(res, response.status, response.body, headers);
+}

@@ -1,0 +1,134 @@
+/**
+ * `startRegistry`: the composition root of the registry server. Builds the blob driver and Store (or takes
+ * injected ones), checks the start-up safety rules, listens (HTTP or TLS), and returns a `close()` that
+ * drains: it stops accepting, lets in-flight requests finish (closing keep-alive connections as they go
+ * idle), forces what remains after `drainTimeoutMs`, then closes the Store if it opened it.
+ *
+ * Plain `node:http` rather than fastify: routing is by parsing the path from its end (repository names
+ * hold slashes, which framework patterns cannot match), blob bodies must pass through as raw streams, and
+ * the hot paths (manifest HEAD/GET) gain nothing from a framework's per-request machinery.
+ */
+import { readFile } from 'node:fs/promises';
+import { type Server, createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { type BlobDriver, FilesystemBlobDriver } from '@stevedore/blobstore';
+import { InvalidArgumentError } from '@stevedore/errors';
+import { Registry } from '@stevedore/registry-core';
+import { type Store, openStore } from '@stevedore/store';
+import { createHandler } from './http/handler.js';
+import { checkSafety, parseListen } from './safety.js';
+
+export interface StartRegistryOptions {
+  /** HOST:PORT; port 0 picks a free port. Default 127.0.0.1:5443. */
+  readonly listen?: string;
+  /** Blobs go under `<dataDir>/blobs` and the Store in `<dataDir>/store.db`, unless injected. */
+  readonly dataDir?: string;
+  readonly driver?: BlobDriver;
+  /** Injected Store; the registry does not close it. */
+  readonly store?: Store;
+  /** Only 'none' exists today; 'token' is refused with a message until token auth lands. */
+  readonly auth?: 'none' | 'token';
+  readonly allowInsecureAuth?: boolean;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly allowPlainHttp?: boolean;
+  readonly maxManifestBytes?: number;
+  readonly logger?: Logger;
+  /** How long close() waits for in-flight requests before cutting connections. Default 30 s. */
+  readonly drainTimeoutMs?: number;
+}
+
+export interface RunningRegistry {
+  /** e.g. http://127.0.0.1:41234 */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly registry: Registry;
+  close(): Promise<void>;
+}
+
+async function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server.address() as AddressInfo;
+}
+
+export async function startRegistry(options: StartRegistryOptions = {}): Promise<RunningRegistry> {
+  const log = options.logger ?? pino({ level: 'info' });
+  const { host, port } = parseListen(options.listen ?? '127.0.0.1:5443');
+  const { tlsCert, tlsKey } = options;
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    throw new InvalidArgumentError(
+      'TLS needs both a certificate and a key: give --tls-cert and --tls-key together',
+    );
+  }
+  const tls = tlsCert !== undefined && tlsKey !== undefined;
+  checkSafety({
+    host,
+    auth: options.auth ?? 'none',
+    tls,
+    allowInsecureAuth: options.allowInsecureAuth,
+    allowPlainHttp: options.allowPlainHttp,
+  });
+  if ((!options.driver || !options.store) && options.dataDir === undefined) {
+    throw new InvalidArgumentError(
+      'the registry needs a data directory (--data-dir), or an injected blob driver and Store',
+    );
+  }
+  const driver = options.driver ?? new FilesystemBlobDriver(join(options.dataDir!, 'blobs'));
+  const ownsStore = options.store === undefined;
+  const store =
+    options.store ?? (await openStore({ kind: 'sqlite', path: join(options.dataDir!, 'store.db') }));
+  const registry = new Registry({
+    store,
+    driver,
+    ...(options.maxManifestBytes !== undefined ? { maxManifestBytes: options.maxManifestBytes } : {}),
+  });
+
+  const handler = createHandler(registry, log);
+  const serverOptions = { requestTimeout: 0, headersTimeout: 60_000 };
+  const server: Server = tls
+    ? createTlsServer({ ...serverOptions, cert: await readFile(tlsCert), key: await readFile(tlsKey) })
+    : createServer(serverOptions);
+  let closing = false;
+  server.on('request', (req, res) => {
+    if (closing) res.setHeader('Connection', 'close');
+    res.on('finish', () => closing && server.closeIdleConnections());
+    handler(req, res).catch((err: unknown) => log.error({ err }, 'request handler failed'));
+  });
+
+  let address: AddressInfo;
+  try {
+    address = await listen(server, host, port);
+  } catch (err) {
+    if (ownsStore) await store.close();
+    throw err;
+  }
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `${tls ? 'https' : 'http'}://${urlHost}:${address.port}`;
+  log.info({ url, tls, storage: driver.kind, store: store.kind }, 'registry listening');
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      closing = true;
+      const done = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), options.drainTimeoutMs ?? 30_000);
+      await done;
+      clearTimeout(timer);
+      if (ownsStore) await store.close();
+      log.info({ url }, 'registry stopped');
+    })();
+    return closed;
+  };
+  return { url, host: address.address, port: address.port, registry, close };
+}

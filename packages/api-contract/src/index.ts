@@ -1,0 +1,3 @@
+export * as schemas from './schemas.js';
+export * from './routes.js';
+export * from './openapi.js';

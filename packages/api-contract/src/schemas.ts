@@ -1,0 +1,141 @@
+/**
+ * Request and response shapes of the controller's REST API, shared by the server (validation), the
+ * OpenAPI document, the CLI and the dashboard. Request objects are strict: an unknown field is refused
+ * with a 400 that names it. Field names follow UCP where its scripts depend on them (`auth_token`).
+ */
+import { z } from 'zod';
+
+export const accountName = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9._-]{0,63}$/,
+    'use 1-64 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit',
+  );
+export const password = z.string().min(8, 'must be at least 8 characters').max(1024);
+export const collectionPath = z
+  .string()
+  .min(1)
+  .max(600)
+  .startsWith('/', 'must be an absolute collection path');
+
+export const loginRequest = z.strictObject({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(1024),
+});
+export const loginResponse = z.object({ auth_token: z.string(), expires_at: z.string() });
+
+export const user = z.object({
+  name: accountName,
+  fullName: z.string(),
+  admin: z.boolean(),
+  active: z.boolean(),
+  defaultCollection: z.string(),
+  source: z.enum(['local', 'ldap']),
+  createdAt: z.string(),
+});
+export const createUserRequest = z.strictObject({
+  name: accountName,
+  password,
+  fullName: z.string().max(200).optional(),
+  admin: z.boolean().optional(),
+  active: z.boolean().optional(),
+});
+export const updateUserRequest = z.strictObject({
+  fullName: z.string().max(200).optional(),
+  admin: z.boolean().optional(),
+  active: z.boolean().optional(),
+  password: password.optional(),
+  defaultCollection: collectionPath.optional(),
+});
+export const changeOwnPasswordRequest = z.strictObject({
+  oldPassword: z.string().min(1),
+  newPassword: password,
+});
+
+export const org = z.object({ name: accountName, createdAt: z.string() });
+export const createOrgRequest = z.strictObject({ name: accountName });
+export const team = z.object({
+  org: accountName,
+  name: accountName,
+  description: z.string(),
+  createdAt: z.string(),
+});
+export const createTeamRequest = z.strictObject({
+  name: accountName,
+  description: z.string().max(500).optional(),
+});
+export const member = z.object({ user: accountName });
+
+export const role = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  builtin: z.boolean(),
+  operations: z.array(z.string()),
+});
+export const createRoleRequest = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'use 1-64 lowercase letters, digits or "-"'),
+  name: z.string().min(1).max(100),
+  description: z.string().max(500).optional(),
+  operations: z.array(z.string()).min(1).max(500),
+});
+
+export const collection = z.object({ path: z.string(), parent: z.string().nullable() });
+export const createCollectionRequest = z.strictObject({ path: collectionPath });
+
+export const subject = z.strictObject({
+  kind: z.enum(['user', 'team', 'org']),
+  id: z.string().min(1).max(130),
+});
+export const grant = z.object({ id: z.string(), subject, roleId: z.string(), collection: z.string() });
+export const createGrantRequest = z.strictObject({
+  subject,
+  roleId: z.string().min(1),
+  collection: collectionPath,
+});
+
+export const accessToken = z.object({
+  id: z.string(),
+  label: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+});
+export const createAccessTokenRequest = z.strictObject({ label: z.string().min(1).max(100) });
+export const createdAccessToken = accessToken.extend({ token: z.string() });
+
+export const auditEntry = z.object({
+  id: z.string(),
+  time: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  target: z.string(),
+  remoteAddress: z.string(),
+  result: z.enum(['success', 'failure']),
+  status: z.number(),
+  detail: z.record(z.string(), z.unknown()).optional(),
+});
+export const auditQuery = z.strictObject({
+  actor: z.string().optional(),
+  action: z.string().optional(),
+  result: z.enum(['success', 'failure']).optional(),
+  since: z.iso.datetime().optional(),
+  until: z.iso.datetime().optional(),
+  after: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+
+export const pageQuery = z.strictObject({
+  after: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+export function page<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), next: z.string().nullable() });
+}
+
+export const errorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    detail: z.record(z.string(), z.unknown()).optional(),
+  }),
+});

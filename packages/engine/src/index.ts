@@ -1,0 +1,2 @@
+export * from './docker-host.js';
+export * from './engine-client.js';

@@ -1,0 +1,2 @@
+export * from './debian-packages.js';
+export * from './docker-engine-setup.js';

@@ -1,0 +1,81 @@
+/**
+ * The JSON records identity keeps in the Store, as zod schemas: every value is validated when read, so a
+ * corrupted or foreign value fails loudly (InternalError naming the key) instead of flowing on half-typed.
+ * Unknown fields are dropped on read, so a newer controller may add fields without breaking an older one.
+ */
+import { z } from 'zod';
+import { InternalError } from '@stevedore/errors';
+import type { KeyValue } from '@stevedore/store';
+
+export const userSchema = z.object({
+  name: z.string(),
+  fullName: z.string(),
+  admin: z.boolean(),
+  active: z.boolean(),
+  /** ISO 8601 */
+  createdAt: z.string(),
+  defaultCollection: z.string(),
+  source: z.enum(['local', 'ldap']),
+});
+export type User = z.infer<typeof userSchema>;
+
+export const passwordSchema = z.object({ hash: z.string() });
+
+export const orgSchema = z.object({ name: z.string(), fullName: z.string(), createdAt: z.string() });
+export type Org = z.infer<typeof orgSchema>;
+
+export const teamSchema = z.object({
+  org: z.string(),
+  name: z.string(),
+  description: z.string(),
+  createdAt: z.string(),
+});
+export type Team = z.infer<typeof teamSchema>;
+
+/** Org and team memberships; who and where are in the key. */
+export const membershipSchema = z.object({ addedAt: z.string() });
+
+export const sessionSchema = z.object({
+  user: z.string(),
+  /** epoch ms */
+  createdAt: z.number(),
+  expiresAt: z.number(),
+  remoteAddress: z.string().nullable(),
+});
+export type SessionRecord = z.infer<typeof sessionSchema>;
+
+export const sessionIndexSchema = z.object({
+  sessions: z.array(z.object({ hash: z.string(), createdAt: z.number() })),
+});
+export type SessionIndex = z.infer<typeof sessionIndexSchema>;
+
+export const accessTokenSchema = z.object({
+  id: z.string(),
+  user: z.string(),
+  label: z.string(),
+  createdAt: z.string(),
+});
+export type AccessTokenRecord = z.infer<typeof accessTokenSchema>;
+
+export const userTokenSchema = z.object({ hash: z.string(), label: z.string(), createdAt: z.string() });
+
+/** Parses a stored value, or throws InternalError naming the key (the value itself is never echoed). */
+export function decode<T>(schema: z.ZodType<T>, kv: KeyValue): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(kv.value);
+  } catch (err) {
+    throw new InternalError(`the Store value at ${kv.key} is not JSON; restore it from a backup`, { cause: err });
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    throw new InternalError(`the Store value at ${kv.key} is not a valid record; restore it from a backup`, {
+      cause: parsed.error,
+    });
+  }
+  return parsed.data;
+}
+
+export function encode(value: unknown): string {
+  return JSON.stringify(value);
+}

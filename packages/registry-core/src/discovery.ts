@@ -1,0 +1,63 @@
+/**
+ * Content discovery: tags of a repository, the catalog, and referrers of a manifest. Each is one prefix
+ * range over the Store (keys.ts), paginated by the Store's `after`/`limit`, in bytewise ("ASCIIbetical")
+ * order; nothing here reads blob storage.
+ */
+import type { Store } from '@stevedore/store';
+import { registryError } from './errors.js';
+import { parseDigest } from './digest.js';
+import { checkName } from './names.js';
+import { type DescriptorRecord, keys, suffixOf } from './keys.js';
+import { repositoryExists } from './meta.js';
+
+export interface Page {
+  /** Page size; absent means everything. 0 gives an empty page (the spec says so, with no Link). */
+  readonly n?: number;
+  /** Start after this value (exclusive). */
+  readonly last?: string;
+}
+
+export interface PageResult {
+  readonly items: readonly string[];
+  /** True when more follow the last item (the HTTP layer then sends a Link header). */
+  readonly more: boolean;
+}
+
+async function page(store: Store, prefix: string, { n, last }: Page): Promise<PageResult> {
+  if (n === 0) return { items: [], more: false };
+  const result = await store.range(prefix, {
+    ...(last !== undefined && last !== '' ? { after: prefix + last } : {}),
+    ...(n !== undefined ? { limit: n } : {}),
+  });
+  return { items: result.kvs.map((kv) => suffixOf(kv.key, prefix)), more: result.more };
+}
+
+export class DiscoveryService {
+  constructor(private readonly store: Store) {}
+
+  /** Tags in lexical order; NAME_UNKNOWN when the repository does not exist. */
+  async tags(name: string, options: Page = {}): Promise<PageResult> {
+    checkName(name);
+    const result = await page(this.store, keys.tagsPrefix(name), options);
+    if (result.items.length === 0 && !(await repositoryExists(this.store, name))) {
+      throw registryError('NAME_UNKNOWN', `repository ${name} does not exist`, { detail: { name } });
+    }
+    return result;
+  }
+
+  async catalog(options: Page = {}): Promise<PageResult> {
+    return page(this.store, keys.repositoriesPrefix, options);
+  }
+
+  /**
+   * Descriptors of the manifests in `name` whose subject is `digest`, optionally only those of one
+   * artifactType. Never NAME_UNKNOWN: the spec forbids a 404 from a registry that supports the API.
+   */
+  async referrers(name: string, digest: string, artifactType?: string): Promise<DescriptorRecord[]> {
+    checkName(name);
+    const { value } = parseDigest(digest);
+    const { kvs } = await this.store.range(keys.referrersPrefix(name, value));
+    const all = kvs.map((kv) => JSON.parse(kv.value) as DescriptorRecord);
+    return artifactType === undefined ? all : all.filter((d) => d.artifactType === artifactType);
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * Manifests: PUT (validate, check references, store the exact bytes, record metadata and tags in one Store
+ * transaction), GET/HEAD by tag or digest, DELETE of a tag or of a manifest (with the tags that name it).
+ *
+ * Invariants:
+ * - A manifest is recorded only when every blob and child manifest it names is linked in the repository
+ *   at commit time: the transaction compares each reference's modRevision with what validation read, so
+ *   a concurrent DELETE makes it retry (and then fail with MANIFEST_BLOB_UNKNOWN) instead of racing.
+ * - The bytes served are exactly the bytes pushed; they live in blob storage under their digest.
+ * - Nothing is written when a PUT is refused.
+ */
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { BlobDriver } from '@stevedore/blobstore';
+import type { Compare, Op, Store } from '@stevedore/store';
+import { registryError } from './errors.js';
+import { digestOf } from './digest.js';
+import { checkName, checkTag, parseReference } from './names.js';
+import { parseManifest, type ParsedManifest } from './manifest.js';
+import { type DescriptorRecord, type ManifestRecord, type TagRecord, keys } from './keys.js';
+import { ensureRepositoryOps, getJson, putJson, repositoryExists } from './meta.js';
+import { ManifestCache } from './manifest-cache.js';
+
+export interface PutManifestInput {
+  readonly name: string;
+  readonly reference: string;
+  readonly body: Buffer;
+  readonly contentType: string | undefined;
+  /** Extra tags (`?tag=` on a push by digest). */
+  readonly tags?: readonly string[];
+}
+
+export interface PutManifestResult {
+  readonly digest: string;
+  readonly subject?: string;
+  readonly tags: readonly string[];
+}
+
+export interface ManifestHead {
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly size: number;
+}
+
+const ATTEMPTS = 5;
+
+export class ManifestService {
+  private readonly cache = new ManifestCache(64 * 1024 * 1024);
+
+  constructor(
+    private readonly store: Store,
+    private readonly driver: BlobDriver,
+    readonly maxManifestBytes: number,
+  ) {}
+
+  async put(input: PutManifestInput): Promise<PutManifestResult> {
+    const name = checkName(input.name);
+    const reference = parseReference(input.reference);
+    const tags = [...(reference.kind === 'tag' ? [reference.tag] : []), ...(input.tags ?? []).map(checkTag)];
+    if (input.body.length > this.maxManifestBytes) throw this.tooLarge(input.body.length);
+    const parsed = parseManifest(input.body, input.contentType);
+    const digest = digestOf(input.body, reference.kind === 'digest' ? reference.digest.algorithm : 'sha256');
+    if (reference.kind === 'digest' && reference.digest.value !== digest) {
+      throw registryError('DIGEST_INVALID', `manifest has digest ${digest}, not ${reference.digest.value}`, {
+        detail: { expected: reference.digest.value, actual: digest },
+      });
+    }
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const compares = await this.referenceCompares(name, parsed);
+      await this.storeBytes(digest, input.body);
+      const txn = await this.store.txn({
+        compares,
+        success: await this.putOps(name, digest, input.body.length, parsed, tags),
+      });
+      if (txn.succeeded) {
+        this.cache.set(digest, input.body);
+        return { digest, tags, ...(parsed.subject ? { subject: parsed.subject.digest } : {}) };
+      }
+    }
+    throw registryError(
+      'TOOMANYREQUESTS',
+      `repository ${name} is changing too fast to record manifest ${digest}; retry`,
+    );
+  }
+
+  tooLarge(size: number): Error {
+    return registryError(
+      'MANIFEST_INVALID',
+      `manifest is ${size} bytes; this registry accepts at most ${this.maxManifestBytes} (registry.maxManifestBytes)`,
+      { status: 413, detail: { size, limit: this.maxManifestBytes } },
+    );
+  }
+
+  /** Every referenced blob and child manifest must be linked; returns compares that keep it so. */
+  private async referenceCompares(name: string, parsed: ParsedManifest): Promise<Compare[]> {
+    const wanted = [
+      ...new Set(parsed.blobs.map((d) => keys.layer(name, d.digest))),
+      ...new Set(parsed.manifests.map((d) => keys.manifest(name, d.digest))),
+    ];
+    const found = await Promise.all(wanted.map((key) => this.store.get(key)));
+    const missing = wanted
+      .filter((_, i) => found[i] === undefined)
+      .map((key) => key.slice(key.lastIndexOf('/') + 1));
+    if (missing.length > 0) {
+      throw registryError(
+        'MANIFEST_BLOB_UNKNOWN',
+        `manifest references ${missing.length === 1 ? 'a blob or manifest' : `${missing.length} blobs or manifests`} not in repository ${name}: ${missing.join(', ')}; push ${missing.length === 1 ? 'it' : 'them'} first`,
+        { detail: { digests: missing } },
+      );
+    }
+    return wanted.map((key, i) => ({ key, target: 'modRevision', equals: found[i]!.modRevision }));
+  }
+
+  private async storeBytes(digest: string, body: Buffer): Promise<void> {
+    if ((await this.driver.stat(digest)) !== undefined) return;
+    const id = randomUUID();
+    await this.driver.createUpload(id);
+    try {
+      await this.driver.appendUpload(id, 0, Readable.from([body], { objectMode: false }));
+      await this.driver.commitUpload(id, digest, body.length);
+    } catch (err) {
+      await this.driver.deleteUpload(id).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async putOps(
+    name: string,
+    digest: string,
+    size: number,
+    parsed: ParsedManifest,
+    tags: readonly string[],
+  ): Promise<Op[]> {
+    const record: ManifestRecord = {
+      mediaType: parsed.mediaType,
+      size,
+      blobs: [...new Set(parsed.blobs.map((d) => d.digest))],
+      manifests: [...new Set(parsed.manifests.map((d) => d.digest))],
+      ...(parsed.subject ? { subject: parsed.subject.digest } : {}),
+      ...(parsed.artifactType !== undefined ? { artifactType: parsed.artifactType } : {}),
+      createdAt: new Date().toISOString(),
+    };
+    const tag: TagRecord = { digest, mediaType: parsed.mediaType, size };
+    const ops: Op[] = [
+      ...(await ensureRepositoryOps(this.store, name)),
+      putJson(keys.manifest(name, digest), record),
+      ...tags.map((t) => putJson(keys.tag(name, t), tag)),
+    ];
+    if (parsed.subject) {
+      const referrer: DescriptorRecord = {
+        mediaType: parsed.mediaType,
+        size,
+        digest,
+        ...(parsed.artifactType !== undefined ? { artifactType: parsed.artifactType } : {}),
+        ...(parsed.annotations ? { annotations: parsed.annotations } : {}),
+      };
+      ops.push(putJson(keys.referrer(name, parsed.subject.digest, digest), referrer));
+    }
+    return ops;
+  }
+
+  /** Digest, media type and size of a manifest by tag or digest (HEAD needs no more). */
+  async head(name: string, reference: string): Promise<ManifestHead> {
+    checkName(name);
+    const ref = parseReference(reference);
+    if (ref.kind === 'tag') {
+      const tag = await getJson<TagRecord>(this.store, keys.tag(name, ref.tag));
+      if (tag !== undefined) return tag.value;
+      throw await this.unknown(name, `tag ${ref.tag} is not in repository ${name}`);
+    }
+    const record = await getJson<ManifestRecord>(this.store, keys.manifest(name, ref.digest.value));
+    if (record !== undefined)
+      return { digest: ref.digest.value, mediaType: record.value.mediaType, size: record.value.size };
+    throw await this.unknown(name, `manifest ${ref.digest.value} is not in repository ${name}`);
+  }
+
+  /** The exact bytes pushed for `digest`. */
+  async body(digest: string): Promise<Buffer> {
+    const cached = this.cache.get(digest);
+    if (cached !== undefined) return cached;
+    const parts: Buffer[] = [];
+    for await (const chunk of await this.driver.read(digest)) parts.push(chunk as Buffer);
+    const body = Buffer.concat(parts);
+    this.cache.set(digest, body);
+    return body;
+  }
+
+  private async unknown(name: string, message: string): Promise<Error> {
+    if (!(await repositoryExists(this.store, name))) {
+      return registryError('NAME_UNKNOWN', `repository ${name} does not exist`, { detail: { name } });
+    }
+    return registryError('MANIFEST_UNKNOWN', message);
+  }
+
+  /** DELETE by tag removes the tag; by digest, the manifest, every tag naming it, and its referrer entry. */
+  async delete(name: string, reference: string): Promise<void> {
+    checkName(name);
+    const ref = parseReference(reference);
+    if (ref.kind === 'tag') {
+      const kv = await this.store.get(keys.tag(name, ref.tag));
+      const result =
+        kv && (await this.store.delete(keys.tag(name, ref.tag), { ifModRevision: kv.modRevision }));
+      if (!result?.ok) throw await this.unknown(name, `tag ${ref.tag} is not in repository ${name}`);
+      return;
+    }
+    const digest = ref.digest.value;
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const record = await getJson<ManifestRecord>(this.store, keys.manifest(name, digest));
+      if (record === undefined)
+        throw await this.unknown(name, `manifest ${digest} is not in repository ${name}`);
+      const tagged = (await this.store.range(keys.tagsPrefix(name))).kvs.filter(
+        (kv) => (JSON.parse(kv.value) as TagRecord).digest === digest,
+      );
+      const compares: Compare[] = [
+        { key: keys.manifest(name, digest), target: 'modRevision', equals: record.modRevision },
+        ...tagged.map((kv): Compare => ({ key: kv.key, target: 'modRevision', equals: kv.modRevision })),
+      ];
+      const success: Op[] = [
+        { type: 'delete', key: keys.manifest(name, digest) },
+        ...tagged.map((kv): Op => ({ type: 'delete', key: kv.key })),
+        ...(record.value.subject
+          ? [{ type: 'delete', key: keys.referrer(name, record.value.subject, digest) } as const]
+          : []),
+      ];
+      if ((await this.store.txn({ compares, success })).succeeded) return;
+    }
+    throw registryError(
+      'TOOMANYREQUESTS',
+      `repository ${name} is changing too fast to delete ${digest}; retry`,
+    );
+  }
+}
