@@ -31,9 +31,13 @@ export interface RequestInit {
   readonly hash?: Hash;
 }
 
-/** A registry under load: its base URL and a keep-alive agent. */
+/**
+ * A registry under load: its base URL and a keep-alive agent. `fresh()` starts a new agent: each round
+ * begins with no idle connections, since a connection left idle longer than the server's keep-alive timeout
+ * (5 s for a Node server) may be closed by the server just as it is reused.
+ */
 export class Endpoint {
-  readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  private agent = new Agent({ keepAlive: true, maxSockets: 64 });
   constructor(
     readonly label: string,
     readonly base: string,
@@ -70,6 +74,11 @@ export class Endpoint {
       else if (Buffer.isBuffer(body)) req.end(body);
       else pipeline(Readable.from(body, { objectMode: false }), req).catch(reject);
     });
+  }
+
+  fresh(): void {
+    this.agent.destroy();
+    this.agent = new Agent({ keepAlive: true, maxSockets: 64 });
   }
 
   close(): void {
@@ -225,11 +234,10 @@ export async function pool(
   await Promise.all(Array.from({ length: Math.min(count, concurrency) }, worker));
 }
 
-/** Runs `task` in `concurrency` loops until `ms` have passed; returns completed tasks per second. */
-export async function rate(ms: number, concurrency: number, task: () => Promise<void>): Promise<number> {
+/** Runs `task` in `concurrency` loops until `ms` have passed; returns how many tasks completed. */
+export async function repeatFor(ms: number, concurrency: number, task: () => Promise<void>): Promise<number> {
   let done = 0;
-  const started = performance.now();
-  const deadline = started + ms;
+  const deadline = performance.now() + ms;
   const worker = async (): Promise<void> => {
     while (performance.now() < deadline) {
       await task();
@@ -237,5 +245,5 @@ export async function rate(ms: number, concurrency: number, task: () => Promise<
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return done / ((performance.now() - started) / 1000);
+  return done;
 }

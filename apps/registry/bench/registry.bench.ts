@@ -4,11 +4,12 @@
  * figures and their ratio, and our peak RSS while a 2 GiB blob is pushed and pulled; writes the same to
  * bench-results/registry.json.
  *
- * Fairness: both servers are separate processes with their storage in sibling temp dirs on one filesystem;
- * every row runs in rounds ordered ABBA (the first server alternating by row) so drifting machine load hits
- * both; blob digests are computed before the clock starts; `sync` runs (untimed) before every round so
- * neither server pays for writing back the other's dirty pages. The 2 GiB blob goes ours, reference for the
- * push and reference, ours for the pull.
+ * Fairness: both servers are separate processes with their storage in sibling temp dirs on one filesystem.
+ * Every row runs in interleaved rounds (ABBA BAAB, the first server alternating by row) so drifting machine
+ * load hits both, and each figure is the median of a server's rounds. Blob digests are computed before the
+ * clock starts. `sync` runs (untimed) before every round, so neither server pays for writing back the other's
+ * dirty pages. The 2 GiB blob goes first (so its memory figure is not mixed with earlier rows), pushed ours
+ * then reference, pulled reference then ours.
  *
  * Options: --quick (small sizes and short rounds, to check the harness), --calibrate (a second reference
  * registry stands in for ours: the ratios then show the noise floor).
@@ -35,7 +36,7 @@ import {
   pushBlobChunked,
   pushBlobStreamed,
   putManifest,
-  rate,
+  repeatFor,
 } from './http-load.js';
 import { row, table, writeJson } from './report.js';
 import type { Row } from './report.js';
@@ -49,16 +50,20 @@ const MB = 1e6;
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const RESULTS = join(ROOT, 'bench-results', 'registry.json');
 
-/** Blobs per round (two rounds per server) for each size and concurrency. */
-const BLOB_ROWS: ReadonlyArray<{ size: number; concurrency: number; perRound: number }> = [
-  { size: 1 * MiB, concurrency: 1, perRound: quick ? 8 : 24 },
-  { size: 1 * MiB, concurrency: 16, perRound: quick ? 16 : 64 },
-  { size: 10 * MiB, concurrency: 1, perRound: quick ? 2 : 6 },
-  { size: 10 * MiB, concurrency: 16, perRound: quick ? 16 : 24 },
-  { size: 100 * MiB, concurrency: 1, perRound: quick ? 1 : 2 },
-  { size: 100 * MiB, concurrency: 16, perRound: 16 },
+/**
+ * Blobs per round, and rounds per server, for each size and concurrency. More, shorter rounds average out
+ * bursts of other load; a round at concurrency 16 needs at least 16 blobs to keep 16 in flight.
+ */
+const BLOB_ROWS: ReadonlyArray<{ size: number; concurrency: number; perRound: number; rounds: number }> = [
+  { size: 1 * MiB, concurrency: 1, perRound: quick ? 8 : 16, rounds: 4 },
+  { size: 1 * MiB, concurrency: 16, perRound: quick ? 16 : 48, rounds: 4 },
+  { size: 10 * MiB, concurrency: 1, perRound: quick ? 2 : 4, rounds: 4 },
+  { size: 10 * MiB, concurrency: 16, perRound: 16, rounds: 4 },
+  { size: 100 * MiB, concurrency: 1, perRound: 1, rounds: quick ? 2 : 4 },
+  { size: 100 * MiB, concurrency: 16, perRound: 16, rounds: 2 },
 ];
-const RATE_MS = quick ? 500 : 2500;
+/** Length of one round of a request-rate row; four rounds per server. */
+const RATE_MS = quick ? 500 : 1500;
 const BIG = quick ? 256 * MiB : 2048 * MiB;
 const TAGS = 1000;
 
@@ -68,15 +73,16 @@ interface Server {
   readonly pid: number;
 }
 
-/** ABBA: two rounds per server, the first server alternating by row. */
-function rounds(servers: readonly [Server, Server], rowIndex: number): Array<[Server, number]> {
+/** `perServer` rounds each, ordered ABBA BAAB (balanced against drift), the first server alternating by row. */
+function rounds(
+  servers: readonly [Server, Server],
+  rowIndex: number,
+  perServer: number,
+): Array<[Server, number]> {
   const [a, b] = rowIndex % 2 === 0 ? servers : [servers[1], servers[0]];
-  return [
-    [a, 0],
-    [b, 0],
-    [b, 1],
-    [a, 1],
-  ];
+  const pattern = [a, b, b, a, b, a, a, b];
+  const seen = { ours: 0, reference: 0 };
+  return pattern.slice(0, 2 * perServer).map((s): [Server, number] => [s, seen[s.key]++]);
 }
 
 function flushDisk(): void {
@@ -87,36 +93,54 @@ function label(size: number): string {
   return size >= MiB ? `${size / MiB} MiB` : `${size} B`;
 }
 
-/** Times `work` per server over ABBA rounds; returns units per second for each, summed over its rounds. */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+interface Measured {
+  /** Each server's median rate (units per second) over its rounds. */
+  readonly ours: number;
+  readonly reference: number;
+  /** Each server's peak resident memory (MB) during the row. */
+  readonly peakRssMB: Record<Server['key'], number>;
+}
+
+/**
+ * Times `work` per server over interleaved rounds; the figure is each server's median rate over its
+ * rounds, so a burst of other load on the machine spoils one round, not the figure.
+ */
 async function measure(
   servers: readonly [Server, Server],
   rowIndex: number,
+  perServer: number,
   work: (server: Server, round: number) => Promise<number>,
-): Promise<Record<Server['key'], number>> {
-  const totals = { ours: { units: 0, seconds: 0 }, reference: { units: 0, seconds: 0 } };
-  for (const [server, round] of rounds(servers, rowIndex)) {
+): Promise<Measured> {
+  const perRound: Record<Server['key'], number[]> = { ours: [], reference: [] };
+  await Promise.all(servers.map((s) => resetPeak(s.pid)));
+  for (const [server, round] of rounds(servers, rowIndex, perServer)) {
     flushDisk();
+    server.endpoint.fresh();
     const started = performance.now();
     const units = await work(server, round);
-    totals[server.key].seconds += (performance.now() - started) / 1000;
-    totals[server.key].units += units;
+    perRound[server.key].push(units / ((performance.now() - started) / 1000));
   }
-  return {
-    ours: totals.ours.units / totals.ours.seconds,
-    reference: totals.reference.units / totals.reference.seconds,
-  };
+  const peakRssMB = { ours: 0, reference: 0 };
+  for (const s of servers) peakRssMB[s.key] = (await memoryOfTree(s.pid)).hwmKb / 1024;
+  return { ours: median(perRound.ours), reference: median(perRound.reference), peakRssMB };
 }
 
 async function blobRows(servers: readonly [Server, Server], rows: Row[]): Promise<void> {
   let index = 0;
-  for (const { size, concurrency, perRound } of BLOB_ROWS) {
+  for (const { size, concurrency, perRound, rounds: perServer } of BLOB_ROWS) {
     const specs = (round: number): BlobSpec[] =>
       Array.from({ length: perRound }, (_, i) => ({
         name: `blob ${size} c${concurrency} r${round} #${i}`,
         size,
       }));
-    for (const round of [0, 1]) for (const spec of specs(round)) blobDigest(spec);
-    const push = await measure(servers, index++, async (server, round) => {
+    for (let round = 0; round < perServer; round++) for (const spec of specs(round)) blobDigest(spec);
+    const push = await measure(servers, index++, perServer, async (server, round) => {
       const list = specs(round);
       await pool(list.length, concurrency, (i) => {
         const spec = list[i]!;
@@ -124,8 +148,12 @@ async function blobRows(servers: readonly [Server, Server], rows: Row[]): Promis
       });
       return (list.length * size) / MB;
     });
-    rows.push(row(`blob push ${label(size)}, concurrency ${concurrency}`, 'MB/s', push.ours, push.reference));
-    const pull = await measure(servers, index++, async (server, round) => {
+    rows.push(
+      row(`blob push ${label(size)}, concurrency ${concurrency}`, 'MB/s', push.ours, push.reference, {
+        peakRssMB: push.peakRssMB,
+      }),
+    );
+    const pull = await measure(servers, index++, perServer, async (server, round) => {
       const list = specs(round);
       await pool(list.length, concurrency, async (i) => {
         const spec = list[i]!;
@@ -133,25 +161,34 @@ async function blobRows(servers: readonly [Server, Server], rows: Row[]): Promis
       });
       return (list.length * size) / MB;
     });
-    rows.push(row(`blob pull ${label(size)}, concurrency ${concurrency}`, 'MB/s', pull.ours, pull.reference));
+    rows.push(
+      row(`blob pull ${label(size)}, concurrency ${concurrency}`, 'MB/s', pull.ours, pull.reference, {
+        peakRssMB: pull.peakRssMB,
+      }),
+    );
     console.error(`  done: blobs of ${label(size)} at concurrency ${concurrency}`);
   }
   const chunked = quick ? 20 * MiB : 100 * MiB;
   const perRound = quick ? 1 : 2;
   const specs = (round: number): BlobSpec[] =>
     Array.from({ length: perRound }, (_, i) => ({ name: `chunked r${round} #${i}`, size: chunked }));
-  for (const round of [0, 1]) for (const spec of specs(round)) blobDigest(spec);
-  const push = await measure(servers, index++, async (server, round) => {
+  for (let round = 0; round < 2; round++) for (const spec of specs(round)) blobDigest(spec);
+  const push = await measure(servers, index++, 2, async (server, round) => {
     for (const spec of specs(round)) {
       await pushBlobChunked(server.endpoint, 'bench/chunked', spec, blobDigest(spec), 5 * MiB);
     }
     return (perRound * chunked) / MB;
   });
-  rows.push(row(`chunked push ${label(chunked)} in 5 MiB chunks`, 'MB/s', push.ours, push.reference));
+  rows.push(
+    row(`chunked push ${label(chunked)} in 5 MiB chunks`, 'MB/s', push.ours, push.reference, {
+      peakRssMB: push.peakRssMB,
+    }),
+  );
 }
 
 /** A small image (config + one 1 MiB layer) in `repo`; returns its manifest bytes and digest. */
 async function pushImage(e: Endpoint, repo: string, tag: string): Promise<{ body: Buffer; digest: string }> {
+  e.fresh();
   const config = Buffer.from(
     JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers' } }),
   );
@@ -195,10 +232,10 @@ async function requestRows(servers: readonly [Server, Server], rows: Row[]): Pro
   const accept = 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json';
   let index = 0;
   for (const method of ['GET', 'HEAD'] as const) {
-    const result = await measure(servers, index++, async (server) => {
+    const result = await measure(servers, index++, 4, async (server) => {
       const expected = images.get(server.key)?.digest;
       const e = server.endpoint;
-      const perSecond = await rate(RATE_MS, 32, async () => {
+      return repeatFor(RATE_MS, 32, async () => {
         const res = await e.request('/v2/bench/manifests/manifests/latest', { method, headers: { accept } });
         expectStatus(res, 200, `${method} manifest`, e);
         const answered = header(res, 'docker-content-digest');
@@ -208,15 +245,20 @@ async function requestRows(servers: readonly [Server, Server], rows: Row[]): Pro
           );
         }
       });
-      return perSecond * (RATE_MS / 1000);
     });
-    rows.push(row(`manifest ${method} by tag, concurrency 32`, 'requests/s', result.ours, result.reference));
+    rows.push(
+      row(`manifest ${method} by tag, concurrency 32`, 'requests/s', result.ours, result.reference, {
+        peakRssMB: result.peakRssMB,
+      }),
+    );
   }
 
   for (const server of servers) {
     const image = images.get(server.key)!;
     const e = server.endpoint;
-    await pool(TAGS, 8, (i) =>
+    e.fresh();
+    // `latest` and TAGS - 1 more: the repository holds exactly TAGS tags.
+    await pool(TAGS - 1, 8, (i) =>
       putManifest(
         e,
         'bench/manifests',
@@ -226,14 +268,13 @@ async function requestRows(servers: readonly [Server, Server], rows: Row[]): Pro
       ),
     );
     const tags = await listAllTags(e, 'bench/manifests');
-    if (tags.length !== TAGS + 1)
-      throw new InternalError(`${e.label}: tags/list gave ${tags.length} tags, expected ${TAGS + 1}`);
+    if (tags.length !== TAGS)
+      throw new InternalError(`${e.label}: tags/list gave ${tags.length} tags, expected ${TAGS}`);
   }
-  const listing = await measure(servers, index++, async (server) => {
-    const perSecond = await rate(RATE_MS, 1, async () => {
+  const listing = await measure(servers, index++, 4, async (server) => {
+    return repeatFor(RATE_MS, 1, async () => {
       await listAllTags(server.endpoint, 'bench/manifests');
     });
-    return perSecond * (RATE_MS / 1000);
   });
   rows.push(
     row(
@@ -241,6 +282,7 @@ async function requestRows(servers: readonly [Server, Server], rows: Row[]): Pro
       'listings/s',
       listing.ours,
       listing.reference,
+      { peakRssMB: listing.peakRssMB },
     ),
   );
 }
@@ -248,7 +290,9 @@ async function requestRows(servers: readonly [Server, Server], rows: Row[]): Pro
 interface BigBlobResult {
   pushMBs: number;
   pullMBs: number;
-  /** Peak resident memory (MB) of the server's process tree during the big-blob phase. */
+  /** Resident memory (MB) of the server's process tree just before the phase. */
+  baselineRssMB: number;
+  /** Peak resident memory (MB) of the server's process tree during the phase. */
   peakRssMB: number;
 }
 
@@ -307,31 +351,42 @@ async function pullBig(e: Endpoint, digest: string): Promise<number> {
 
 /** One `BIG` blob pushed (hashed as it streams, never held in memory) and pulled, ABBA, memory watched. */
 async function bigBlob(servers: readonly [Server, Server]): Promise<Record<Server['key'], BigBlobResult>> {
+  const baseline = { ours: 0, reference: 0 };
   const sampled = { ours: 0, reference: 0 };
+  for (const s of servers) baseline[s.key] = (await memoryOfTree(s.pid)).rssKb;
   const sample = async (): Promise<void> => {
     for (const s of servers) sampled[s.key] = Math.max(sampled[s.key], (await memoryOfTree(s.pid)).rssKb);
   };
   const reset = await Promise.all(servers.map((s) => resetPeak(s.pid)));
   const timer = setInterval(() => void sample(), 50);
-  const result = {} as Record<Server['key'], BigBlobResult>;
+  const speed = { ours: { push: 0, pull: 0 }, reference: { push: 0, pull: 0 } };
   try {
     const [a, b] = servers;
     const digests = new Map<Server['key'], string>();
     for (const s of [a, b]) {
       flushDisk();
+      s.endpoint.fresh();
       const pushed = await pushBig(s.endpoint, { name: `big ${s.key}`, size: BIG });
       digests.set(s.key, pushed.digest);
-      result[s.key] = { pushMBs: BIG / MB / pushed.seconds, pullMBs: 0, peakRssMB: 0 };
+      speed[s.key].push = BIG / MB / pushed.seconds;
     }
-    for (const s of [b, a])
-      result[s.key].pullMBs = BIG / MB / (await pullBig(s.endpoint, digests.get(s.key)!));
+    for (const s of [b, a]) {
+      s.endpoint.fresh();
+      speed[s.key].pull = BIG / MB / (await pullBig(s.endpoint, digests.get(s.key)!));
+    }
     await sample();
   } finally {
     clearInterval(timer);
   }
+  const result = {} as Record<Server['key'], BigBlobResult>;
   for (const [i, s] of servers.entries()) {
     const hwm = reset[i] ? (await memoryOfTree(s.pid)).hwmKb : 0;
-    result[s.key].peakRssMB = Math.max(hwm, sampled[s.key]) / 1024;
+    result[s.key] = {
+      pushMBs: speed[s.key].push,
+      pullMBs: speed[s.key].pull,
+      baselineRssMB: baseline[s.key] / 1024,
+      peakRssMB: Math.max(hwm, sampled[s.key]) / 1024,
+    };
   }
   return result;
 }
@@ -346,7 +401,11 @@ async function warmUp(server: Server): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const command = `node --import tsx apps/registry/bench/registry.bench.ts${process.argv.length > 2 ? ' ' + process.argv.slice(2).join(' ') : ''}`;
+  const extra = process.argv.slice(2).join(' ');
+  const command =
+    process.env['npm_lifecycle_event'] === 'bench:registry'
+      ? `npm run bench:registry${extra ? ` -- ${extra}` : ''}`
+      : `node --import tsx apps/registry/bench/registry.bench.ts${extra ? ` ${extra}` : ''}`;
   const parent = await mkdtemp(join(tmpdir(), 'stevedore-bench-'));
   const stops: Array<() => Promise<void>> = [];
   const cleanUp = async (): Promise<void> => {
@@ -354,6 +413,11 @@ async function main(): Promise<void> {
     await rm(parent, { recursive: true, force: true });
   };
   process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
+  // Whatever goes wrong, the registries must not outlive the benchmark.
+  process.once('uncaughtException', (err) => {
+    console.error('benchmark failed:', err);
+    void cleanUp().finally(() => process.exit(1));
+  });
   try {
     const reference = await startReferenceRegistry({ parentDir: parent });
     stops.push(() => reference.stop());
@@ -383,22 +447,27 @@ async function main(): Promise<void> {
       `registry benchmark: ${labels.ours} vs ${referenceVersion}; ${machine.nproc} cores, storage under ${parent}`,
     );
     for (const s of servers) await warmUp(s);
+    // The big blob goes first, so the memory it costs is not mixed with what earlier rows left behind.
+    console.error(`  big blob (${label(BIG)}) through each server`);
+    const big = await bigBlob(servers);
     const rows: Row[] = [];
     await blobRows(servers, rows);
     await requestRows(servers, rows);
-    console.error(`  big blob (${label(BIG)}) through each server`);
-    const big = await bigBlob(servers);
-    rows.push(row(`blob push ${label(BIG)} (streamed)`, 'MB/s', big.ours.pushMBs, big.reference.pushMBs));
+    rows.push(
+      row(`blob push ${label(BIG)} (streamed)`, 'MB/s', big.ours.pushMBs, big.reference.pushMBs, {
+        peakRssMB: { ours: big.ours.peakRssMB, reference: big.reference.peakRssMB },
+      }),
+    );
     rows.push(row(`blob pull ${label(BIG)}`, 'MB/s', big.ours.pullMBs, big.reference.pullMBs));
     rows.push(
-      row(
-        `peak RSS during ${label(BIG)} push+pull`,
-        'MB',
-        big.ours.peakRssMB,
-        big.reference.peakRssMB,
-        false,
-      ),
+      row(`peak RSS during ${label(BIG)} push+pull`, 'MB', big.ours.peakRssMB, big.reference.peakRssMB, {
+        higherIsBetter: false,
+      }),
     );
+    const wholeRun = {
+      ours: Math.max(...rows.map((r) => r.peakRssMB?.ours ?? 0)),
+      reference: Math.max(...rows.map((r) => r.peakRssMB?.reference ?? 0)),
+    };
     for (const s of servers) s.endpoint.close();
 
     const out = [
@@ -409,8 +478,13 @@ async function main(): Promise<void> {
       table(rows, labels),
       '',
       `ratio = ${labels.ours} / reference for rates, reference / ${labels.ours} for memory: above 1.00x we are better.`,
-      `${labels.ours} peak RSS while a ${label(BIG)} blob was pushed and pulled: ${big.ours.peakRssMB.toFixed(0)} MB ` +
-        `(VmHWM reset before the phase, and VmRSS sampled every 50 ms; the reference: ${big.reference.peakRssMB.toFixed(0)} MB).`,
+      `${labels.ours} peak RSS while a ${label(BIG)} blob was pushed and pulled: ${big.ours.peakRssMB.toFixed(0)} MB, ` +
+        `from ${big.ours.baselineRssMB.toFixed(0)} MB just before (reference: ${big.reference.peakRssMB.toFixed(0)} MB ` +
+        `from ${big.reference.baselineRssMB.toFixed(0)} MB). Peak over the whole run: ${labels.ours} ` +
+        `${wholeRun.ours.toFixed(0)} MB, reference ${wholeRun.reference.toFixed(0)} MB. ` +
+        '(VmHWM of the process tree, reset through /proc/PID/clear_refs before each row.)',
+      'Blob push = POST, one streamed PATCH, PUT ?digest= (as docker push does); pull = GET, read to the end. ' +
+        "Each figure is the median of a server's interleaved rounds.",
       'Absolute figures depend on this machine and whatever else runs on it; compare the ratios, not the figures.',
     ];
     console.log(out.join('\n'));
@@ -421,6 +495,7 @@ async function main(): Promise<void> {
       labels,
       rows,
       bigBlob: { bytes: BIG, ...big },
+      peakRssWholeRunMB: wholeRun,
       note: 'Ratios matter, not absolute figures. Rates: higher is better; ratio > 1 means ours is better.',
     });
     console.error(`results written to ${RESULTS}`);

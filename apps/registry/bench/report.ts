@@ -2,6 +2,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
+export interface PeakRss {
+  readonly ours: number;
+  readonly reference: number;
+}
+
 export interface Row {
   readonly name: string;
   readonly unit: string;
@@ -9,11 +14,32 @@ export interface Row {
   readonly reference: number;
   /** ours / reference, oriented so that above 1.0 means we are better. */
   readonly ratio: number;
+  /** Peak resident memory (MB) of each server while the row ran, when measured. */
+  readonly peakRssMB?: PeakRss;
 }
 
-export function row(name: string, unit: string, ours: number, reference: number, higherIsBetter = true): Row {
-  const ratio = higherIsBetter ? ours / reference : reference / ours;
-  return { name, unit, ours, reference, ratio };
+export interface RowOptions {
+  /** False for figures where less is better (memory): the ratio is then reference / ours. */
+  readonly higherIsBetter?: boolean;
+  readonly peakRssMB?: PeakRss;
+}
+
+export function row(
+  name: string,
+  unit: string,
+  ours: number,
+  reference: number,
+  options: RowOptions = {},
+): Row {
+  const ratio = options.higherIsBetter === false ? reference / ours : ours / reference;
+  return {
+    name,
+    unit,
+    ours,
+    reference,
+    ratio,
+    ...(options.peakRssMB ? { peakRssMB: options.peakRssMB } : {}),
+  };
 }
 
 function figure(n: number): string {
@@ -24,13 +50,14 @@ function figure(n: number): string {
 }
 
 export function table(rows: readonly Row[], labels: { ours: string; reference: string }): string {
-  const head = ['operation', 'unit', labels.ours, labels.reference, 'ratio'];
+  const head = ['operation', 'unit', labels.ours, labels.reference, 'ratio', 'peak RSS MB ours / ref'];
   const cells = rows.map((r) => [
     r.name,
     r.unit,
     figure(r.ours),
     figure(r.reference),
     `${r.ratio.toFixed(2)}x`,
+    r.peakRssMB ? `${r.peakRssMB.ours.toFixed(0)} / ${r.peakRssMB.reference.toFixed(0)}` : '',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
   const line = (c: readonly string[]): string =>

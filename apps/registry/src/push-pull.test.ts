@@ -89,7 +89,7 @@ describe('registry: push and pull', () => {
         controller.close();
       },
     });
-    const patch = await reg.fetch(location, { method: 'PATCH', body, duplex: 'half' } as RequestInit);
+    const patch = await reg.fetch(location, { method: 'PATCH', body, duplex: 'half' });
     assert.equal(patch.status, 202);
     const { createHash } = await import('node:crypto');
     const digest = `sha512:${createHash('sha512').update('streamed body').digest('hex')}`;

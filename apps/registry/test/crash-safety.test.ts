@@ -1,8 +1,9 @@
 /**
  * Crash safety, as the issue states it: SIGKILL `stevedore registry serve` in the middle of 50 concurrent
  * pushes, start it again on the same data dir, and every push that was acknowledged (its manifest PUT got
- * 201) pulls back byte-identical, and `stevedore registry fsck` finds nothing. Then a flipped byte in one
- * stored blob must make fsck fail, so its "nothing found" means something.
+ * 201) pulls back byte-identical, and `stevedore registry fsck` finds nothing. An upload session cut by a
+ * SIGKILL resumes after the restart. Then a flipped byte in one stored blob must make fsck fail, so its
+ * "nothing found" means something.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -106,7 +107,7 @@ async function findStoredCopy(dir: string, content: Buffer): Promise<string | un
   return undefined;
 }
 
-describe('registry crash safety (SIGKILL during 50 concurrent pushes)', () => {
+describe('registry crash safety (SIGKILL)', () => {
   let dataDir: string;
   const started: RegistryProcess[] = [];
   const pushes = Array.from({ length: PUSHES }, (_, i) => makePush(i));
@@ -122,7 +123,7 @@ describe('registry crash safety (SIGKILL during 50 concurrent pushes)', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('loses no acknowledged push when killed mid-flight', async () => {
+  it('loses no acknowledged push when killed mid-flight', async (t) => {
     const first = await startRegistryProcess(dataDir);
     started.push(first);
     let killing: Promise<void> | undefined;
@@ -143,6 +144,7 @@ describe('registry crash safety (SIGKILL during 50 concurrent pushes)', () => {
     await killing;
     assert.ok(killing, `the registry was never killed: only ${acknowledged.length} pushes were acknowledged`);
     assert.ok(failed > 0, 'every push completed before the kill, so the kill was not mid-flight');
+    t.diagnostic(`${acknowledged.length} pushes acknowledged before the SIGKILL, ${failed} cut off`);
 
     const afterCrash = await runFsck(dataDir);
     assert.equal(afterCrash.code, 0, `fsck right after the crash reported damage:\n${afterCrash.output}`);
@@ -163,9 +165,53 @@ describe('registry crash safety (SIGKILL during 50 concurrent pushes)', () => {
         assert.ok(got.body.equals(blob), `blob ${digestOf(blob)} of ${p.repo}:${p.tag} came back altered`);
       }
     }
+    // The restarted registry takes new pushes, into the repositories the crash interrupted too.
+    const fresh = makePush(PUSHES);
+    assert.equal(await push(second.url, fresh), 201, 'a push after the restart failed');
+    const back = await fetchBytes(`${second.url}/v2/${fresh.repo}/manifests/${fresh.tag}`, MANIFEST);
+    assert.ok(back.body.equals(fresh.manifest));
+
     await second.stop();
     const afterRestart = await runFsck(dataDir);
     assert.equal(afterRestart.code, 0, `fsck after the restart reported damage:\n${afterRestart.output}`);
+  });
+
+  it('resumes an upload session that a SIGKILL interrupted', async () => {
+    const blob = randomBytes(3 * 1024 * 1024);
+    const half = 1024 * 1024 + 17;
+    const first = await startRegistryProcess(dataDir);
+    started.push(first);
+    const start = await fetch(`${first.url}/v2/crash/resume/blobs/uploads/`, { method: 'POST' });
+    await start.arrayBuffer();
+    assert.equal(start.status, 202);
+    const location = start.headers.get('location') ?? '';
+    const patch = await fetch(new URL(location, first.url), {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/octet-stream', 'content-range': `0-${half - 1}` },
+      body: blob.subarray(0, half),
+    });
+    await patch.arrayBuffer();
+    assert.equal(patch.status, 202);
+    await first.kill('SIGKILL');
+
+    const second = await startRegistryProcess(dataDir);
+    started.push(second);
+    const status = await fetch(new URL(location, second.url));
+    await status.arrayBuffer();
+    assert.equal(status.status, 204, 'the upload session did not survive the restart');
+    assert.equal(status.headers.get('range'), `0-${half - 1}`);
+    const rest = new URL(status.headers.get('location') ?? location, second.url);
+    rest.searchParams.set('digest', digestOf(blob));
+    const done = await fetch(rest, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream', 'content-range': `${half}-${blob.length - 1}` },
+      body: blob.subarray(half),
+    });
+    await done.arrayBuffer();
+    assert.equal(done.status, 201, 'finishing the resumed upload failed');
+    const got = await fetchBytes(`${second.url}/v2/crash/resume/blobs/${digestOf(blob)}`);
+    assert.ok(got.body.equals(blob), 'the resumed blob came back altered');
+    await second.stop();
   });
 
   it('fsck exits non-zero once a stored blob is damaged', async () => {

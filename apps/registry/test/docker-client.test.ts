@@ -27,7 +27,12 @@ describe('docker push and pull through the stevedore registry', () => {
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'stevedore-registry-docker-'));
-    [engine, registry] = await Promise.all([startDockerEngine(), startRegistryProcess(dataDir)]);
+    // allSettled: whatever did start is assigned, so after() stops it even when the other failed.
+    const results = await Promise.allSettled([
+      startDockerEngine().then((e) => (engine = e)),
+      startRegistryProcess(dataDir).then((r) => (registry = r)),
+    ]);
+    for (const r of results) if (r.status === 'rejected') throw r.reason;
   });
 
   after(async () => {
@@ -60,10 +65,18 @@ describe('docker push and pull through the stevedore registry', () => {
     };
     assert.deepEqual(tags.tags, ['v1', 'v2']);
 
-    await docker(['rmi', `${image}:v1`, `${image}:v2`, 'stevedore/busybox:test']);
+    // Into another repository, the layers are mounted from the first rather than uploaded.
+    const other = `${registry!.host}/team/busybox`;
+    await docker(['tag', 'stevedore/busybox:test', `${other}:v1`]);
+    const mounted = (await docker(['push', `${other}:v1`])).stdout;
+    assert.match(mounted, /Mounted from library\/busybox/);
+    assert.equal(pushedDigest(mounted), digest);
+
+    await docker(['rmi', `${image}:v1`, `${image}:v2`, `${other}:v1`, 'stevedore/busybox:test']);
     await assert.rejects(docker(['image', 'inspect', `${image}:v1`]), /No such image/);
 
     const pulled = (await docker(['pull', `${image}:v1`], { timeoutMs: 120_000 })).stdout;
+    assert.match(pulled, /Downloaded newer image/);
     assert.match(pulled, new RegExp(`Digest: ${digest}`));
     const repoDigests = (
       await docker(['image', 'inspect', '--format', '{{json .RepoDigests}}', `${image}:v1`])

@@ -10,9 +10,9 @@ import type { ChildProcess } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { UnavailableError } from '@stevedore/errors';
-import { freePort } from '@stevedore/testkit';
+import { findBinary, freePort } from '@stevedore/testkit';
 
-export const STEVEDORE_BIN = process.env['SCRATCH_BIN'] ?? fileURLToPath(new URL('../../cli/bin/stevedore.js', import.meta.url));
+export const STEVEDORE_BIN = fileURLToPath(new URL('../../cli/bin/stevedore.js', import.meta.url));
 
 export interface RegistryProcess {
   /** `http://127.0.0.1:PORT` */
@@ -60,7 +60,14 @@ export async function startRegistryProcess(dataDir: string, timeoutMs = 30_000):
     '--auth',
     'none',
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Through setpriv's parent-death signal when we have it, so a killed test leaves no registry behind
+  // (setpriv execs: the pid stays the server's).
+  const setpriv = await findBinary('setpriv');
+  const child = setpriv
+    ? spawn(setpriv, ['--pdeathsig', 'SIGKILL', '--', process.execPath, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const keep = (chunk: Buffer): void => {
     lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));

@@ -27,11 +27,13 @@ describe('skopeo copies between the reference registry and ours', () => {
 
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'stevedore-registry-skopeo-'));
-    [reference, ours, skopeo] = await Promise.all([
-      startReferenceRegistry(),
-      startRegistryProcess(join(work, 'data')),
-      createSkopeo(),
+    // allSettled: whatever did start is assigned, so after() stops it even when something else failed.
+    const results = await Promise.allSettled([
+      startReferenceRegistry().then((r) => (reference = r)),
+      startRegistryProcess(join(work, 'data')).then((r) => (ours = r)),
+      createSkopeo().then((s) => (skopeo = s)),
     ]);
+    for (const r of results) if (r.status === 'rejected') throw r.reason;
     layout = await OciLayout.create(join(work, 'layout'));
     amd64 = await layout.image('amd64', 'built for amd64\n');
     arm64 = await layout.image('arm64', 'built for arm64\n');
@@ -48,15 +50,14 @@ describe('skopeo copies between the reference registry and ours', () => {
   });
 
   /** The digest of the manifest bytes as served, and the registry's own Docker-Content-Digest for them. */
-  async function servedDigest(registryUrl: string, host: string, repo: string, reference: string) {
-    const raw = await skopeo!.inspectRaw(
-      `docker://${host}/${repo}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`,
-    );
-    const head = await fetch(`${registryUrl}/v2/${repo}/manifests/${reference}`, {
+  async function servedDigest(registryUrl: string, host: string, repo: string, tagOrDigest: string) {
+    const separator = tagOrDigest.startsWith('sha256:') ? '@' : ':';
+    const raw = await skopeo!.inspectRaw(`docker://${host}/${repo}${separator}${tagOrDigest}`);
+    const head = await fetch(`${registryUrl}/v2/${repo}/manifests/${tagOrDigest}`, {
       method: 'HEAD',
       headers: { accept: `${OCI_MANIFEST}, ${OCI_INDEX}` },
     });
-    assert.equal(head.status, 200, `HEAD ${host}/${repo}:${reference}`);
+    assert.equal(head.status, 200, `HEAD ${host}/${repo}${separator}${tagOrDigest}`);
     return { bytes: sha256(raw), header: head.headers.get('docker-content-digest') };
   }
 

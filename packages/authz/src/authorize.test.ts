@@ -256,3 +256,23 @@ describe('built-in roles', () => {
     assert.deepEqual([...ops('scheduler')].sort(), ['node.schedule', 'node.view']);
   });
 });
+
+describe('docs/rbac.md', () => {
+  it('lists every operation with exactly the built-in roles that hold it', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const doc = await readFile(new URL('../../../docs/rbac.md', import.meta.url), 'utf8');
+    for (const op of ALL_OPERATIONS) {
+      const row = doc.split('\n').find((line) => new RegExp(`^\\|\\s*\`${op}\`\\s*\\|`).test(line));
+      assert.ok(row, `docs/rbac.md has no row for ${op}`);
+      const cells = row
+        .split('|')
+        .slice(2, -1)
+        .map((c) => c.trim());
+      assert.deepEqual(
+        cells,
+        BUILTIN_ROLES.map((r) => (r.operations.has(op) ? 'yes' : '-')),
+        `docs/rbac.md is out of date for ${op}`,
+      );
+    }
+  });
+});

@@ -1,6 +1,6 @@
 /**
  * Roles: named sets of operations. The five built-in roles are UCP's, and their sets are fixed here so
- * the documentation (docs/rbac.md) and the code cannot drift: a test prints them against the doc.
+ * docs/rbac.md and the code cannot drift: a test compares its table of operations with these sets.
  *
  * - None: nothing. Grants only ever add rights, so None cannot take away what a grant above gives; it
  *   exists so that a subject can be placed on a collection, visibly, without rights.

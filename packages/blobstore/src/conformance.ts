@@ -146,6 +146,28 @@ export function blobDriverConformance(name: string, factory: DriverFactory): voi
         assert.deepEqual(await collect(d.listUploads()), []);
       }));
 
+    it('streams several MiB in small chunks, and cuts back cleanly when the source fails late', () =>
+      withDriver(async (d) => {
+        const piece = Buffer.alloc(64 * 1024);
+        const pieces = Array.from({ length: 56 }, (_, i) => Buffer.from(piece.fill(i)));
+        const data = Buffer.concat(pieces);
+        await d.createUpload('big');
+        let hashed = 0;
+        const size = await d.appendUpload('big', 0, Readable.from(pieces), {
+          onChunk: (c) => (hashed += c.length),
+        });
+        assert.equal(size, data.length);
+        assert.equal(hashed, data.length);
+        async function* late(): AsyncIterable<Buffer> {
+          for (const p of pieces) yield await Promise.resolve(p);
+          throw new Error('cut off');
+        }
+        await assert.rejects(d.appendUpload('big', size, late()), /cut off/);
+        assert.equal(await d.uploadSize('big'), size);
+        await d.commitUpload('big', sha256(data), size);
+        assert.ok((await bytesOf(await d.read(sha256(data)))).equals(data));
+      }));
+
     it('handles an empty blob', () =>
       withDriver(async (d) => {
         const empty = sha256(Buffer.alloc(0));

@@ -1,18 +1,19 @@
 /**
- * The filesystem blob driver. Layout under the root directory (distribution's paths.go, simplified):
+ * The filesystem blob driver. Layout under its root directory (`<dataDir>/blobs` for the registry;
+ * distribution's paths.go, simplified):
  *
  *   <root>/
- *   ├── blobs/
- *   │   └── sha256/
- *   │       └── ab/                      first two hex characters, so no directory grows too large
- *   │           └── abcdef0123…/
- *   │               └── data             the blob's bytes; appears only by rename, never written in place
- *   └── uploads/
+ *   ├── sha256/
+ *   │   └── ab/                          first two hex characters, so no directory grows too large
+ *   │       └── abcdef0123…/
+ *   │           └── data                 the blob's bytes; appears only by rename, never written in place
+ *   ├── sha512/…
+ *   └── _uploads/                        (algorithms are lower-case words, so `_uploads` is never one)
  *       └── <upload id>/
  *           └── data                     bytes received so far; appended at an offset, fsynced per append
  *
  * Invariants: a blob's `data` is created only by `rename(2)` of a fully written and fsynced upload file
- * (rename is atomic within one filesystem, so `uploads/` and `blobs/` must share one), followed by an
+ * (rename is atomic within one filesystem, which the one root guarantees), followed by an
  * fsync of the new directory entry, so a crash leaves either no blob or the whole blob.
  */
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
@@ -22,23 +23,10 @@ import { Readable } from 'node:stream';
 import { InvalidArgumentError, NotFoundError } from '@stevedore/errors';
 import type { AppendOptions, BlobDriver, BlobStat, ByteRange } from './contract.js';
 import { checkRange, checkUploadId, splitDigest } from './names.js';
+import { fsyncDir, isNoEnt, writeStreamAt } from './fs-io.js';
 
-// Writes are gathered into batches of this many bytes: fewer syscalls, and memory per request stays bounded.
-const WRITE_BATCH = 1024 * 1024;
 const READ_CHUNK = 256 * 1024;
-
-function isNoEnt(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
+const UPLOADS = '_uploads';
 
 export class FilesystemBlobDriver implements BlobDriver {
   readonly kind = 'filesystem';
@@ -46,11 +34,11 @@ export class FilesystemBlobDriver implements BlobDriver {
 
   private blobDir(digest: string): string {
     const { algorithm, encoded } = splitDigest(digest);
-    return join(this.root, 'blobs', algorithm, encoded.slice(0, 2), encoded);
+    return join(this.root, algorithm, encoded.slice(0, 2), encoded);
   }
 
   private uploadDir(id: string): string {
-    return join(this.root, 'uploads', checkUploadId(id));
+    return join(this.root, UPLOADS, checkUploadId(id));
   }
 
   async stat(digest: string): Promise<BlobStat | undefined> {
@@ -94,8 +82,9 @@ export class FilesystemBlobDriver implements BlobDriver {
   }
 
   async *list(): AsyncIterable<string> {
-    const base = join(this.root, 'blobs');
+    const base = this.root;
     for (const algorithm of await readdirOrEmpty(base)) {
+      if (algorithm === UPLOADS) continue;
       for (const prefix of await readdirOrEmpty(join(base, algorithm))) {
         for (const encoded of await readdirOrEmpty(join(base, algorithm, prefix))) {
           // A directory without data is a leftover of a delete; it holds no blob.
@@ -132,33 +121,9 @@ export class FilesystemBlobDriver implements BlobDriver {
         throw new InvalidArgumentError(`offset ${offset} is past the end of upload ${id} (${current})`);
       }
       if (current > offset) await fh.truncate(offset);
-      let position = offset;
-      let batch: Buffer[] = [];
-      let batched = 0;
-      const flush = async (): Promise<void> => {
-        let written = 0;
-        while (written < batched) {
-          const { bytesWritten } = await fh.writev(
-            written === 0 ? batch : [Buffer.concat(batch).subarray(written)],
-            position + written,
-          );
-          written += bytesWritten;
-        }
-        position += batched;
-        batch = [];
-        batched = 0;
-      };
+      let position: number;
       try {
-        for await (const chunk of source) {
-          if (options.maxSize !== undefined && position + batched + chunk.length > options.maxSize) {
-            throw new InvalidArgumentError(`upload ${id} would exceed ${options.maxSize} bytes`);
-          }
-          options.onChunk?.(chunk);
-          batch.push(chunk);
-          batched += chunk.length;
-          if (batched >= WRITE_BATCH) await flush();
-        }
-        await flush();
+        position = await writeStreamAt(fh, source, offset, options, `upload ${id}`);
         await fh.datasync();
       } catch (err) {
         await fh.truncate(offset).catch(() => undefined);
@@ -234,7 +199,7 @@ export class FilesystemBlobDriver implements BlobDriver {
   }
 
   async *listUploads(): AsyncIterable<string> {
-    yield* await readdirOrEmpty(join(this.root, 'uploads'));
+    yield* await readdirOrEmpty(join(this.root, UPLOADS));
   }
 }
 
@@ -242,7 +207,7 @@ async function readdirOrEmpty(dir: string): Promise<string[]> {
   try {
     return await readdir(dir);
   } catch (err) {
-    if (isNoEnt(err)) return [];
+    if (isNoEnt(err) || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
     throw err;
   }
 }

@@ -63,9 +63,11 @@ export async function installDebianPackage(pkg: string, why: string): Promise<vo
   const isRoot = process.getuid?.() === 0;
   const isDebian = existsSync('/etc/debian_version');
   if (!isRoot || !isDebian) {
-    throw new FailedPreconditionError(`${why}. Install it with: sudo apt-get install -y ${pkg}`, {
-      detail: { package: pkg },
-    });
+    throw new FailedPreconditionError(
+      `${why}. Install it with: sudo apt-get install -y ${pkg}` +
+        (isDebian ? '' : ` (or your distribution's equivalent of Debian's '${pkg}')`),
+      { detail: { package: pkg } },
+    );
   }
   let pending = installing.get(pkg);
   if (!pending) {
@@ -90,29 +92,7 @@ export async function installDebianPackage(pkg: string, why: string): Promise<vo
 export async function ensureBinary(binary: string, pkg: string): Promise<string> {
   const found = await findBinary(binary);
   if (found) return found;
-  const isRoot = process.getuid?.() === 0;
-  const isDebian = existsSync('/etc/debian_version');
-  if (!isRoot || !isDebian) {
-    throw new FailedPreconditionError(
-      `'${binary}' is not installed. Install it with: sudo apt-get install -y ${pkg}` +
-        (isDebian ? '' : ` (or your distribution's equivalent of Debian's '${pkg}')`),
-      { detail: { binary, package: pkg } },
-    );
-  }
-  let pending = installing.get(pkg);
-  if (!pending) {
-    pending = installPackage(pkg);
-    installing.set(pkg, pending);
-  }
-  try {
-    await pending;
-  } catch (err) {
-    installing.delete(pkg);
-    throw new FailedPreconditionError(`installing Debian package '${pkg}' for '${binary}' failed`, {
-      cause: err,
-      detail: { binary, package: pkg },
-    });
-  }
+  await installDebianPackage(pkg, `'${binary}' is not installed`);
   const installed = await findBinary(binary);
   if (!installed) {
     throw new FailedPreconditionError(`Debian package '${pkg}' installed, but '${binary}' is still missing`, {

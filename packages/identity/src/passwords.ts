@@ -30,9 +30,12 @@ function derive(password: string, salt: Buffer, kdf: KdfSettings): Promise<Buffe
 
 export function checkPassword(password: unknown, minLength: number): string {
   if (typeof password !== 'string' || password.length < minLength) {
-    throw new InvalidArgumentError(`the password must be at least ${minLength} characters long; choose a longer one`, {
-      detail: { field: 'password', minLength },
-    });
+    throw new InvalidArgumentError(
+      `the password must be at least ${minLength} characters long; choose a longer one`,
+      {
+        detail: { field: 'password', minLength },
+      },
+    );
   }
   if (password.length > MAX_PASSWORD_LENGTH) {
     throw new InvalidArgumentError(`the password must be at most ${MAX_PASSWORD_LENGTH} characters long`, {

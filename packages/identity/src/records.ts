@@ -65,7 +65,9 @@ export function decode<T>(schema: z.ZodType<T>, kv: KeyValue): T {
   try {
     json = JSON.parse(kv.value);
   } catch (err) {
-    throw new InternalError(`the Store value at ${kv.key} is not JSON; restore it from a backup`, { cause: err });
+    throw new InternalError(`the Store value at ${kv.key} is not JSON; restore it from a backup`, {
+      cause: err,
+    });
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {

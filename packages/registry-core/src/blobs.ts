@@ -6,11 +6,11 @@
 import type { Readable } from 'node:stream';
 import type { BlobDriver, ByteRange } from '@stevedore/blobstore';
 import { isNotFound } from '@stevedore/errors';
-import type { Store } from '@stevedore/store';
+import type { Op, Store } from '@stevedore/store';
 import { registryError } from './errors.js';
 import { parseDigest } from './digest.js';
 import { checkName } from './names.js';
-import { type LayerRecord, keys } from './keys.js';
+import { type LayerRecord, type ManifestRecord, keys } from './keys.js';
 import { ensureRepositoryOps, getJson, putJson } from './meta.js';
 
 export interface BlobInfo {
@@ -24,16 +24,20 @@ export class BlobService {
     private readonly driver: BlobDriver,
   ) {}
 
-  /** The blob's size when the repository links it; BLOB_UNKNOWN otherwise. */
+  /**
+   * The blob's size when the repository links it; BLOB_UNKNOWN otherwise. A manifest of the repository is
+   * served as a blob too (its bytes are a blob in storage), as the reference registry does.
+   */
   async stat(name: string, digest: string): Promise<BlobInfo> {
     checkName(name);
     const { value } = parseDigest(digest);
     const link = await getJson<LayerRecord>(this.store, keys.layer(name, value));
-    if (link === undefined)
-      throw registryError('BLOB_UNKNOWN', `blob ${value} is not in repository ${name}`, {
-        detail: { digest: value },
-      });
-    return { digest: value, size: link.value.size };
+    if (link !== undefined) return { digest: value, size: link.value.size };
+    const manifest = await getJson<ManifestRecord>(this.store, keys.manifest(name, value));
+    if (manifest !== undefined) return { digest: value, size: manifest.value.size };
+    throw registryError('BLOB_UNKNOWN', `blob ${value} is not in repository ${name}`, {
+      detail: { digest: value },
+    });
   }
 
   /** The blob's bytes (or an inclusive range); BLOB_UNKNOWN when storage has lost them. */
@@ -47,8 +51,8 @@ export class BlobService {
     }
   }
 
-  /** Records that `name` links the committed blob (and that the repository exists). */
-  async link(name: string, digest: string, size: number): Promise<void> {
+  /** Records that `name` links the committed blob (and that the repository exists), with `extra` ops. */
+  async link(name: string, digest: string, size: number, extra: readonly Op[] = []): Promise<void> {
     const record: LayerRecord = { size };
     await this.store.txn({
       compares: [],
@@ -56,6 +60,7 @@ export class BlobService {
         ...(await ensureRepositoryOps(this.store, name)),
         putJson(keys.layer(name, digest), record),
         putJson(keys.blob(digest), record),
+        ...extra,
       ],
     });
   }

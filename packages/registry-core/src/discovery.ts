@@ -9,6 +9,7 @@ import { parseDigest } from './digest.js';
 import { checkName } from './names.js';
 import { type DescriptorRecord, keys, suffixOf } from './keys.js';
 import { repositoryExists } from './meta.js';
+import { type TagListCache, slicePage } from './tag-cache.js';
 
 export interface Page {
   /** Page size; absent means everything. 0 gives an empty page (the spec says so, with no Link). */
@@ -32,14 +33,30 @@ async function page(store: Store, prefix: string, { n, last }: Page): Promise<Pa
   return { items: result.kvs.map((kv) => suffixOf(kv.key, prefix)), more: result.more };
 }
 
+async function rangeKeys(store: Store, prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const result = await store.range(prefix, { limit: 10_000, ...(after !== undefined ? { after } : {}) });
+    for (const kv of result.kvs) out.push(suffixOf(kv.key, prefix));
+    const lastKv = result.kvs[result.kvs.length - 1];
+    if (!result.more || lastKv === undefined) return out;
+    after = lastKv.key;
+  }
+}
+
 export class DiscoveryService {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly tagCache: TagListCache,
+  ) {}
 
   /** Tags in lexical order; NAME_UNKNOWN when the repository does not exist. */
   async tags(name: string, options: Page = {}): Promise<PageResult> {
     checkName(name);
-    const result = await page(this.store, keys.tagsPrefix(name), options);
-    if (result.items.length === 0 && !(await repositoryExists(this.store, name))) {
+    const all = await this.tagCache.get(name, () => rangeKeys(this.store, keys.tagsPrefix(name)));
+    const result = options.n === 0 ? { items: [], more: false } : slicePage(all, options.n, options.last);
+    if (all.length === 0 && !(await repositoryExists(this.store, name))) {
       throw registryError('NAME_UNKNOWN', `repository ${name} does not exist`, { detail: { name } });
     }
     return result;

@@ -5,6 +5,7 @@
  *   registry/
  *   ├── repositories/<name>                           {createdAt}                    the catalog
  *   ├── blobs/<digest>                                {size}                         blob committed to storage
+ *   ├── uploads/<upload id>                           {name, startedAt}              all sessions, for the janitor
  *   └── repo/<name>/
  *       ├── _layers/<digest>                          {size}                         this repo may serve the blob
  *       ├── _manifests/<digest>                       ManifestRecord                 incl. its blob/child references
@@ -36,6 +37,8 @@ export const keys = {
     `${ROOT}repo/${name}/_referrers/${subject}/${digest}`,
   referrersPrefix: (name: string, subject: string) => `${ROOT}repo/${name}/_referrers/${subject}/`,
   upload: (name: string, id: string) => `${ROOT}repo/${name}/_uploads/${id}`,
+  uploadIndex: (id: string) => `${ROOT}uploads/${id}`,
+  uploadIndexPrefix: `${ROOT}uploads/`,
 } as const;
 
 /** The last path component of a key (a tag, a digest, a name after the prefix). */
@@ -81,6 +84,11 @@ export interface UploadRecord {
   /** Bytes accepted so far: the truth after a restart (the data file is cut back to it on append). */
   readonly size: number;
   readonly algorithm: string;
+  readonly startedAt: string;
+}
+
+export interface UploadIndexRecord {
+  readonly name: string;
   readonly startedAt: string;
 }
 

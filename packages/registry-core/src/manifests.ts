@@ -17,9 +17,10 @@ import { registryError } from './errors.js';
 import { digestOf } from './digest.js';
 import { checkName, checkTag, parseReference } from './names.js';
 import { parseManifest, type ParsedManifest } from './manifest.js';
-import { type DescriptorRecord, type ManifestRecord, type TagRecord, keys } from './keys.js';
-import { ensureRepositoryOps, getJson, putJson, repositoryExists } from './meta.js';
+import { type ManifestRecord, type TagRecord, keys } from './keys.js';
+import { ensureRepositoryOps, getJson, repositoryExists } from './meta.js';
 import { ManifestCache } from './manifest-cache.js';
+import { manifestPutOps } from './manifest-records.js';
 
 export interface PutManifestInput {
   readonly name: string;
@@ -45,12 +46,14 @@ export interface ManifestHead {
 const ATTEMPTS = 5;
 
 export class ManifestService {
-  private readonly cache = new ManifestCache(64 * 1024 * 1024);
+  private readonly cache = new ManifestCache(32 * 1024 * 1024);
 
   constructor(
     private readonly store: Store,
     private readonly driver: BlobDriver,
     readonly maxManifestBytes: number,
+    /** Called after this service changed tags of a repository (the tag-list cache listens). */
+    private readonly tagsChanged: (name: string) => void = () => undefined,
   ) {}
 
   async put(input: PutManifestInput): Promise<PutManifestResult> {
@@ -70,9 +73,13 @@ export class ManifestService {
       await this.storeBytes(digest, input.body);
       const txn = await this.store.txn({
         compares,
-        success: await this.putOps(name, digest, input.body.length, parsed, tags),
+        success: [
+          ...(await ensureRepositoryOps(this.store, name)),
+          ...manifestPutOps(name, digest, input.body.length, parsed, tags),
+        ],
       });
       if (txn.succeeded) {
+        if (tags.length > 0) this.tagsChanged(name);
         this.cache.set(digest, input.body);
         return { digest, tags, ...(parsed.subject ? { subject: parsed.subject.digest } : {}) };
       }
@@ -124,41 +131,6 @@ export class ManifestService {
     }
   }
 
-  private async putOps(
-    name: string,
-    digest: string,
-    size: number,
-    parsed: ParsedManifest,
-    tags: readonly string[],
-  ): Promise<Op[]> {
-    const record: ManifestRecord = {
-      mediaType: parsed.mediaType,
-      size,
-      blobs: [...new Set(parsed.blobs.map((d) => d.digest))],
-      manifests: [...new Set(parsed.manifests.map((d) => d.digest))],
-      ...(parsed.subject ? { subject: parsed.subject.digest } : {}),
-      ...(parsed.artifactType !== undefined ? { artifactType: parsed.artifactType } : {}),
-      createdAt: new Date().toISOString(),
-    };
-    const tag: TagRecord = { digest, mediaType: parsed.mediaType, size };
-    const ops: Op[] = [
-      ...(await ensureRepositoryOps(this.store, name)),
-      putJson(keys.manifest(name, digest), record),
-      ...tags.map((t) => putJson(keys.tag(name, t), tag)),
-    ];
-    if (parsed.subject) {
-      const referrer: DescriptorRecord = {
-        mediaType: parsed.mediaType,
-        size,
-        digest,
-        ...(parsed.artifactType !== undefined ? { artifactType: parsed.artifactType } : {}),
-        ...(parsed.annotations ? { annotations: parsed.annotations } : {}),
-      };
-      ops.push(putJson(keys.referrer(name, parsed.subject.digest, digest), referrer));
-    }
-    return ops;
-  }
-
   /** Digest, media type and size of a manifest by tag or digest (HEAD needs no more). */
   async head(name: string, reference: string): Promise<ManifestHead> {
     checkName(name);
@@ -201,6 +173,7 @@ export class ManifestService {
       const result =
         kv && (await this.store.delete(keys.tag(name, ref.tag), { ifModRevision: kv.modRevision }));
       if (!result?.ok) throw await this.unknown(name, `tag ${ref.tag} is not in repository ${name}`);
+      this.tagsChanged(name);
       return;
     }
     const digest = ref.digest.value;
@@ -222,7 +195,10 @@ export class ManifestService {
           ? [{ type: 'delete', key: keys.referrer(name, record.value.subject, digest) } as const]
           : []),
       ];
-      if ((await this.store.txn({ compares, success })).succeeded) return;
+      if ((await this.store.txn({ compares, success })).succeeded) {
+        if (tagged.length > 0) this.tagsChanged(name);
+        return;
+      }
     }
     throw registryError(
       'TOOMANYREQUESTS',

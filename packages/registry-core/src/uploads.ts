@@ -18,43 +18,17 @@ import type { Store } from '@stevedore/store';
 import { registryError } from './errors.js';
 import { type DigestAlgorithm, Digester, digestStream, parseDigest, parseDigestAlgorithm } from './digest.js';
 import { checkName } from './names.js';
-import { type UploadRecord, keys } from './keys.js';
+import { type UploadIndexRecord, type UploadRecord, keys } from './keys.js';
 import { KeyedMutex, type Versioned, getJson, putJson } from './meta.js';
 import type { BlobInfo, BlobService } from './blobs.js';
+import { type ChunkBounds, exactly, uploadRange } from './chunks.js';
+import { monolithicUpload } from './monolithic.js';
+
+export { type ChunkBounds, uploadRange };
 
 export interface UploadStatus {
   readonly id: string;
   readonly size: number;
-}
-
-/** A chunk's declared place, from Content-Range (inclusive) and/or Content-Length. */
-export interface ChunkBounds {
-  readonly start?: number;
-  readonly end?: number;
-  readonly length?: number;
-}
-
-/** The `Range` header value for an upload of `size` bytes (distribution writes 0-0 when empty). */
-export function uploadRange(size: number): string {
-  return `0-${Math.max(size - 1, 0)}`;
-}
-
-async function* exactly(source: AsyncIterable<Buffer>, expected: number | undefined): AsyncIterable<Buffer> {
-  let seen = 0;
-  for await (const chunk of source) {
-    seen += chunk.length;
-    if (expected !== undefined && seen > expected) break;
-    yield chunk;
-  }
-  if (expected !== undefined && seen !== expected) {
-    throw registryError(
-      'SIZE_INVALID',
-      `chunk holds ${seen} bytes but its Content-Range/Content-Length says ${expected}`,
-      {
-        detail: { expected, received: seen },
-      },
-    );
-  }
 }
 
 export class UploadService {
@@ -73,8 +47,13 @@ export class UploadService {
     const alg = parseDigestAlgorithm(algorithm);
     const id = randomUUID();
     await this.driver.createUpload(id);
-    const record: UploadRecord = { size: 0, algorithm: alg, startedAt: new Date().toISOString() };
-    await this.store.put(keys.upload(name, id), JSON.stringify(record));
+    const startedAt = new Date().toISOString();
+    const record: UploadRecord = { size: 0, algorithm: alg, startedAt };
+    const index: UploadIndexRecord = { name, startedAt };
+    await this.store.txn({
+      compares: [],
+      success: [putJson(keys.upload(name, id), record), putJson(keys.uploadIndex(id), index)],
+    });
     this.hashes.set(id, { digester: Digester.create(alg), size: 0 });
     return { id, size: 0 };
   }
@@ -186,8 +165,10 @@ export class UploadService {
         );
       }
       await this.driver.commitUpload(id, expected.value, size);
-      await this.store.delete(keys.upload(name, id));
-      await this.blobs.link(name, expected.value, size);
+      await this.blobs.link(name, expected.value, size, [
+        { type: 'delete', key: keys.upload(name, id) },
+        { type: 'delete', key: keys.uploadIndex(id) },
+      ]);
       return { digest: expected.value, size };
     });
   }
@@ -197,7 +178,12 @@ export class UploadService {
     this.hashes.delete(id);
     if (cached && cached.size === size && cached.digester.algorithm === algorithm)
       return cached.digester.digest();
-    return digestStream(await this.driver.readUpload(id, size), algorithm);
+    const data = await this.driver.readUpload(id, size).catch((err: unknown) => {
+      if (isNotFound(err))
+        throw registryError('BLOB_UPLOAD_UNKNOWN', `upload ${id} has no data; start a new upload`);
+      throw err;
+    });
+    return digestStream(data, algorithm);
   }
 
   async cancel(name: string, id: string): Promise<void> {
@@ -207,42 +193,23 @@ export class UploadService {
 
   private async cancelLocked(name: string, id: string): Promise<void> {
     this.hashes.delete(id);
-    await this.store.delete(keys.upload(name, id));
+    await this.store.txn({
+      compares: [],
+      success: [
+        { type: 'delete', key: keys.upload(name, id) },
+        { type: 'delete', key: keys.uploadIndex(id) },
+      ],
+    });
     await this.driver.deleteUpload(id);
   }
 
   /** A single POST with `?digest=`: stream, verify, commit, link; nothing remains when it fails. */
-  async monolithic(
+  monolithic(
     name: string,
     digest: string,
     source: AsyncIterable<Buffer>,
     length?: number,
   ): Promise<BlobInfo> {
-    checkName(name);
-    const expected = parseDigest(digest);
-    const id = randomUUID();
-    const digester = Digester.create(expected.algorithm);
-    await this.driver.createUpload(id);
-    try {
-      const size = await this.driver.appendUpload(id, 0, exactly(source, length), {
-        onChunk: (c) => digester.update(c),
-      });
-      const actual = digester.digest();
-      if (actual !== expected.value) {
-        throw registryError(
-          'DIGEST_INVALID',
-          `uploaded content has digest ${actual}, not ${expected.value}`,
-          {
-            detail: { expected: expected.value, actual },
-          },
-        );
-      }
-      await this.driver.commitUpload(id, expected.value, size);
-      await this.blobs.link(name, expected.value, size);
-      return { digest: expected.value, size };
-    } catch (err) {
-      await this.driver.deleteUpload(id).catch(() => undefined);
-      throw err;
-    }
+    return monolithicUpload(this.driver, this.blobs, name, digest, source, length);
   }
 }

@@ -47,8 +47,10 @@ export async function take(watch: Watch, count: number, timeoutMs = 5000): Promi
     });
     const next = await Promise.race([it.next(), timeout]).finally(() => clearTimeout(timer));
     if (next === 'timeout') {
-      throw new Error(`expected ${count} watch events within ${timeoutMs} ms, got ${got.length}:\n` +
-        got.map(describeEvent).join('\n'));
+      throw new Error(
+        `expected ${count} watch events within ${timeoutMs} ms, got ${got.length}:\n` +
+          got.map(describeEvent).join('\n'),
+      );
     }
     if (next.done) throw new Error(`watch ended after ${got.length} of ${count} events`);
     got.push(next.value);

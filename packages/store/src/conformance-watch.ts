@@ -6,7 +6,7 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isInvalidArgument } from '@stevedore/errors';
 import type { Store, WatchEvent } from './contract.js';
-import { isCompacted, type CompactedError } from './compacted-error.js';
+import { isCompacted } from './compacted-error.js';
 import { describeEvent, expectQuiet, sleep, take, uniquePrefix } from './conformance-helpers.js';
 
 type Use = (fn: (store: Store) => Promise<void>) => Promise<void>;
@@ -37,7 +37,11 @@ export function watchCases(use: Use): void {
       const after = await writeMix(store, p, 'after');
       const events = await take(watch, before + after);
       const revisions = events.map((e) => e.revision);
-      assert.deepEqual(revisions, [...revisions].sort((a, b) => a - b), 'events come in commit order');
+      assert.deepEqual(
+        revisions,
+        [...revisions].sort((a, b) => a - b),
+        'events come in commit order',
+      );
       // Rebuild the expected history from the store's own answers: each put event equals the key's state then.
       const lines = events.map(describeEvent).map((l) => l.replace(/^\d+ /, ''));
       const a1 = events[0]!.revision;
@@ -53,7 +57,18 @@ export function watchCases(use: Use): void {
         `put ${p}a=a2-after c${a1} m${a1 + 8} v4`,
         `delete ${p}b`,
       ]);
-      assert.deepEqual(revisions, [a1, a1 + 2, a1 + 2, a1 + 3, a1 + 4, a1 + 5, a1 + 7, a1 + 7, a1 + 8, a1 + 9]);
+      assert.deepEqual(revisions, [
+        a1,
+        a1 + 2,
+        a1 + 2,
+        a1 + 3,
+        a1 + 4,
+        a1 + 5,
+        a1 + 7,
+        a1 + 7,
+        a1 + 8,
+        a1 + 9,
+      ]);
       assert.equal(await expectQuiet(watch, 300), undefined, 'no duplicate or stray event follows');
       watch.close();
     }));
@@ -117,7 +132,7 @@ export function watchCases(use: Use): void {
         (e: unknown) => e,
       );
       assert.ok(isCompacted(err), `expected CompactedError, got ${String(err)}`);
-      assert.equal((err as CompactedError).compactRevision, r2);
+      assert.equal(err.compactRevision, r2);
       const kept = store.watch(p, { fromRevision: r2 });
       assert.deepEqual((await take(kept, 2)).map(describeEvent), [
         `${r2} put ${p}b=2 c${r2} m${r2} v1`,

@@ -7,6 +7,7 @@ import { after, before, describe } from 'node:test';
 import type { Store } from './contract.js';
 import type { StoreHarness } from './conformance-helpers.js';
 import { kvCases } from './conformance-kv.js';
+import { txnCases } from './conformance-txn.js';
 import { leaseCases } from './conformance-lease.js';
 import { watchCases } from './conformance-watch.js';
 
@@ -25,7 +26,8 @@ export function runStoreConformance(name: string, harness: StoreHarness): void {
   describe(`Store conformance: ${name}`, () => {
     before(async () => harness.setup?.());
     after(async () => harness.teardown?.());
-    describe('revisions, keys, ranges, transactions', () => kvCases(harness, use));
+    describe('revisions, keys, ranges', () => kvCases(use));
+    describe('conditional writes and transactions', () => txnCases(use));
     describe('watch', () => watchCases(use));
     describe('leases', () => leaseCases(use));
   });

@@ -67,17 +67,23 @@ export function storeErrorFrom(err: unknown, what: string, endpoints: readonly s
   const message = messageOf(err);
   const name = err instanceof Error ? err.name : '';
   if (message.includes('requested lease not found')) {
-    return new NotFoundError(`${what}: the lease does not exist or has expired; grant a new lease and retry`, {
-      cause: err,
-    });
+    return new NotFoundError(
+      `${what}: the lease does not exist or has expired; grant a new lease and retry`,
+      {
+        cause: err,
+      },
+    );
   }
   if (message.includes('duplicate key given in txn request')) {
     return new InvalidArgumentError(`${what}: a txn may write each key only once`, { cause: err });
   }
   if (message.includes('too many operations in txn request')) {
-    return new InvalidArgumentError(`${what}: too many ops in one txn (etcd's default limit is 128); split it`, {
-      cause: err,
-    });
+    return new InvalidArgumentError(
+      `${what}: too many ops in one txn (etcd's default limit is 128); split it`,
+      {
+        cause: err,
+      },
+    );
   }
   if (UNAVAILABLE.test(message) || UNAVAILABLE.test(name)) {
     return new UnavailableError(

@@ -9,7 +9,7 @@
  * - Lease ids are chosen by us below 2^53 so they are exact numbers (see `etcd-codec.ts`).
  * - Errors become Stevedore errors (`storeErrorFrom`); a compacted watch fails with CompactedError.
  */
-import { Etcd3, type IOptions } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
 import { InvalidArgumentError } from '@stevedore/errors';
 import type {
   DeleteOptions,
@@ -31,60 +31,10 @@ import { EtcdWatch } from './etcd-watch.js';
 import { prefixEnd } from './key-order.js';
 import { checkKey, checkPrefix, checkRangeOptions, checkRevision, checkTtl, checkTxn } from './validate.js';
 
-export interface EtcdStoreOptions {
-  /** Client URLs, e.g. `['https://10.0.0.1:2379', 'https://10.0.0.2:2379']`. */
-  readonly endpoints: readonly string[];
-  /** PEM of the CA that signed the etcd servers' certificates (enables TLS). */
-  readonly ca?: string | Buffer;
-  /** PEM client certificate and key, for etcd's `--client-cert-auth`. */
-  readonly cert?: string | Buffer;
-  readonly key?: string | Buffer;
-  /** etcd's own user authentication, if enabled. */
-  readonly username?: string;
-  readonly password?: string;
-  /** How long to wait for a connection before failing a call (ms); default 5000. */
-  readonly dialTimeoutMs?: number;
-}
-
-const pem = (v: string | Buffer): Buffer => (typeof v === 'string' ? Buffer.from(v) : v);
-
-export async function openEtcdStore(options: EtcdStoreOptions): Promise<Store> {
-  const endpoints = options.endpoints ?? [];
-  if (!Array.isArray(endpoints) || endpoints.length === 0 || endpoints.some((e) => typeof e !== 'string' || !e)) {
-    throw new InvalidArgumentError(
-      "the etcd store needs endpoints, e.g. { endpoints: ['https://10.0.0.1:2379'] }",
-      { detail: { field: 'endpoints' } },
-    );
-  }
-  if ((options.cert === undefined) !== (options.key === undefined) || (options.cert && !options.ca)) {
-    throw new InvalidArgumentError('etcd client TLS needs ca, cert and key together (cert and key need a ca)', {
-      detail: { field: 'cert' },
-    });
-  }
-  const config: IOptions = { hosts: [...endpoints], dialTimeout: options.dialTimeoutMs ?? 5000 };
-  if (options.ca) {
-    config.credentials = {
-      rootCertificate: pem(options.ca),
-      ...(options.key ? { privateKey: pem(options.key) } : {}),
-      ...(options.cert ? { certChain: pem(options.cert) } : {}),
-    };
-  }
-  if (options.username !== undefined) {
-    config.auth = { username: options.username, password: options.password ?? '' };
-  }
-  const store = new EtcdStore(new Etcd3(config), endpoints);
-  try {
-    await store.revision();
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
-  return store;
-}
-
-class EtcdStore implements Store {
+export class EtcdStore implements Store {
   readonly kind = 'etcd' as const;
   private readonly watches = new Set<EtcdWatch>();
+  private closed = false;
 
   constructor(
     private readonly client: Etcd3,
@@ -200,8 +150,12 @@ class EtcdStore implements Store {
     }
   }
 
-  async close(): Promise<void> {
-    for (const watch of [...this.watches]) watch.queue.close();
-    this.client.close();
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      for (const watch of [...this.watches]) watch.queue.close();
+      this.client.close();
+    }
+    return Promise.resolve();
   }
 }

@@ -2,5 +2,6 @@ export * from './contract.js';
 export * from './compacted-error.js';
 export { createMemoryStore } from './memory-store.js';
 export { openSqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
-export { openEtcdStore, type EtcdStoreOptions } from './etcd-store.js';
+export { openEtcdStore, type EtcdStoreOptions } from './etcd-open.js';
 export { openStore, type StoreConfig } from './open-store.js';
+export type { AutoCompaction } from './local-store.js';

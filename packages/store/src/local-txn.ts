@@ -32,10 +32,18 @@ export function applyTxn(backend: LocalBackend, request: TxnRequest, now: number
   const succeeded = request.compares.every((c) => holds(backend, c));
   const ops: readonly Op[] = succeeded ? request.success : (request.failure ?? []);
   for (const op of ops) {
-    if (op.type === 'put' && op.lease !== undefined && op.lease !== 0 && !leaseIsLive(backend, op.lease, now)) {
-      throw new NotFoundError(`lease ${op.lease} does not exist or has expired; grant a new lease and retry`, {
-        detail: { lease: op.lease },
-      });
+    if (
+      op.type === 'put' &&
+      op.lease !== undefined &&
+      op.lease !== 0 &&
+      !leaseIsLive(backend, op.lease, now)
+    ) {
+      throw new NotFoundError(
+        `lease ${op.lease} does not exist or has expired; grant a new lease and retry`,
+        {
+          detail: { lease: op.lease },
+        },
+      );
     }
   }
   const current = backend.revision();

@@ -71,7 +71,9 @@ export class MemoryBackend implements LocalBackend {
   }
 
   history(prefix: string, from: number): WatchEvent[] {
-    return this.log.filter((e) => e.revision >= from && (e.type === 'put' ? e.kv.key : e.key).startsWith(prefix));
+    return this.log.filter(
+      (e) => e.revision >= from && (e.type === 'put' ? e.kv.key : e.key).startsWith(prefix),
+    );
   }
 
   compact(revision: number): void {

@@ -2,6 +2,6 @@ import { createMemoryStore } from './memory-store.js';
 import { runStoreConformance } from './conformance.js';
 
 runStoreConformance('memory', {
-  open: async () => createMemoryStore(),
-  openEmpty: async () => createMemoryStore(),
+  open: () => Promise.resolve(createMemoryStore()),
+  openEmpty: () => Promise.resolve(createMemoryStore()),
 });

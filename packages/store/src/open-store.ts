@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError } from '@stevedore/errors';
 import type { Store } from './contract.js';
-import { openEtcdStore, type EtcdStoreOptions } from './etcd-store.js';
+import { openEtcdStore, type EtcdStoreOptions } from './etcd-open.js';
 import { createMemoryStore } from './memory-store.js';
 import { openSqliteStore } from './sqlite-store.js';
 

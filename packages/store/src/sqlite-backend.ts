@@ -18,7 +18,6 @@ import { prefixEnd } from './key-order.js';
 import type { LocalBackend, StoredLease } from './local-backend.js';
 import { SCHEMA, type KvRow, type LogRow, kvFromRow, eventFromRow } from './sqlite-schema.js';
 
-
 export class SqliteBackend implements LocalBackend {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
@@ -51,10 +50,14 @@ export class SqliteBackend implements LocalBackend {
       historyTo: db.prepare<[number, Buffer, Buffer], LogRow>(
         'SELECT * FROM log WHERE rev >= ? AND key >= ? AND key < ? ORDER BY rev, idx',
       ),
-      historyOpen: db.prepare<[number, Buffer], LogRow>('SELECT * FROM log WHERE rev >= ? AND key >= ? ORDER BY rev, idx'),
+      historyOpen: db.prepare<[number, Buffer], LogRow>(
+        'SELECT * FROM log WHERE rev >= ? AND key >= ? ORDER BY rev, idx',
+      ),
       compact: db.prepare('DELETE FROM log WHERE rev < ?'),
       createLease: db.prepare('INSERT INTO lease (ttl, expires_at) VALUES (?, ?)'),
-      getLease: db.prepare<[number], { id: number; ttl: number; expires_at: number }>('SELECT * FROM lease WHERE id = ?'),
+      getLease: db.prepare<[number], { id: number; ttl: number; expires_at: number }>(
+        'SELECT * FROM lease WHERE id = ?',
+      ),
       setLease: db.prepare('UPDATE lease SET expires_at = ? WHERE id = ?'),
       delLease: db.prepare('DELETE FROM lease WHERE id = ?'),
       expired: db.prepare<[number], number>('SELECT id FROM lease WHERE expires_at <= ?').pluck(),
@@ -112,7 +115,16 @@ export class SqliteBackend implements LocalBackend {
     events.forEach((e, idx) => {
       if (e.type === 'put') {
         const { kv } = e;
-        this.stmt.log.run(revision, idx, 0, Buffer.from(kv.key), kv.value, kv.createRevision, kv.version, kv.lease);
+        this.stmt.log.run(
+          revision,
+          idx,
+          0,
+          Buffer.from(kv.key),
+          kv.value,
+          kv.createRevision,
+          kv.version,
+          kv.lease,
+        );
       } else {
         this.stmt.log.run(revision, idx, 1, Buffer.from(e.key), null, null, null, null);
       }
@@ -161,4 +173,3 @@ export class SqliteBackend implements LocalBackend {
     this.db.close();
   }
 }
-

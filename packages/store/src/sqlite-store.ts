@@ -6,19 +6,29 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InvalidArgumentError, UnavailableError } from '@stevedore/errors';
 import type { Store } from './contract.js';
-import { LocalStore } from './local-store.js';
+import { type AutoCompaction, LocalStore } from './local-store.js';
 import { SqliteBackend } from './sqlite-backend.js';
 
 export interface SqliteStoreOptions {
   /** The database file; its directory is created if missing. */
   readonly path: string;
+  /**
+   * Drop old history periodically (kine's default is alike: keep 1000 revisions, every 5 minutes).
+   * Default: keep 10000 revisions, every 5 minutes; `false` keeps all history.
+   */
+  readonly autoCompaction?: AutoCompaction | false;
 }
+
+const DEFAULT_AUTO_COMPACTION: AutoCompaction = { keepRevisions: 10_000, everyMs: 5 * 60_000 };
 
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   if (typeof options.path !== 'string' || options.path.length === 0) {
-    throw new InvalidArgumentError('the sqlite store needs a file path, e.g. { path: "/var/lib/stevedore/store.db" }', {
-      detail: { field: 'path' },
-    });
+    throw new InvalidArgumentError(
+      'the sqlite store needs a file path, e.g. { path: "/var/lib/stevedore/store.db" }',
+      {
+        detail: { field: 'path' },
+      },
+    );
   }
   let backend: SqliteBackend;
   try {
@@ -31,5 +41,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       { cause: err, detail: { path: options.path } },
     );
   }
-  return new LocalStore(backend);
+  const auto = options.autoCompaction ?? DEFAULT_AUTO_COMPACTION;
+  return new LocalStore(backend, auto === false ? undefined : auto);
 }

@@ -1,18 +1,21 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isInvalidArgument } from '@stevedore/errors';
 import { openSqliteStore } from './sqlite-store.js';
 import { runStoreConformance } from './conformance.js';
-import { take } from './conformance-helpers.js';
+import { sleep, take } from './conformance-helpers.js';
+import { isCompacted } from './compacted-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stevedore-sqlite-test-'));
+mkdirSync(dir, { recursive: true });
 let n = 0;
-const fresh = async () => openSqliteStore({ path: join(dir, `store-${++n}.db`) });
+const fresh = () => Promise.resolve(openSqliteStore({ path: join(dir, `store-${++n}.db`) }));
 
-runStoreConformance('sqlite', { open: fresh, openEmpty: fresh, teardown: async () => rmSync(dir, { recursive: true, force: true }) });
+runStoreConformance('sqlite', { open: fresh, openEmpty: fresh });
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('sqlite store on disk', () => {
   const path = join(mkdtempSync(join(tmpdir(), 'stevedore-sqlite-reopen-')), 'nested', 'store.db');
@@ -31,10 +34,20 @@ describe('sqlite store on disk', () => {
     const second = openSqliteStore({ path });
     try {
       assert.equal(await second.revision(), revision);
-      assert.deepEqual(await second.get('/a'), { key: '/a', value: '3', createRevision: 2, modRevision: 4, version: 2, lease: 0 });
+      assert.deepEqual(await second.get('/a'), {
+        key: '/a',
+        value: '3',
+        createRevision: 2,
+        modRevision: 4,
+        version: 2,
+        lease: 0,
+      });
       assert.equal((await second.get('/b'))?.lease, lease.id);
       const events = await take(second.watch('/', { fromRevision: 2 }), 3);
-      assert.deepEqual(events.map((e) => e.revision), [2, 3, 4]);
+      assert.deepEqual(
+        events.map((e) => e.revision),
+        [2, 3, 4],
+      );
       await assert.rejects(take(second.watch('/', { fromRevision: 1 }), 1), /compacted/);
       // The next write continues the revision sequence; the next lease gets a new id.
       assert.equal((await second.put('/c', '4')).revision, revision + 1);
@@ -44,8 +57,31 @@ describe('sqlite store on disk', () => {
     }
   });
 
-  it('refuses a missing path and reports a file it cannot open', async () => {
+  it('compacts old history automatically when asked to, keeping the newest revisions', async () => {
+    const store = openSqliteStore({
+      path: join(dir, 'auto.db'),
+      autoCompaction: { keepRevisions: 5, everyMs: 20 },
+    });
+    try {
+      for (let i = 0; i < 20; i++) await store.put('/auto/k', String(i));
+      await sleep(100);
+      const err = await take(store.watch('/auto/', { fromRevision: 1 }), 1).catch((e: unknown) => e);
+      assert.ok(isCompacted(err), `expected CompactedError, got ${String(err)}`);
+      assert.equal(err.compactRevision, 21 - 5);
+      assert.deepEqual(
+        (await take(store.watch('/auto/', { fromRevision: 16 }), 6)).map((e) => e.revision),
+        [16, 17, 18, 19, 20, 21],
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses a missing path and reports a file it cannot open', () => {
     assert.throws(() => openSqliteStore({ path: '' }), isInvalidArgument);
-    assert.throws(() => openSqliteStore({ path: '/proc/no-such-dir/store.db' }), /cannot open the sqlite store/);
+    // A regular file where the directory should be.
+    const notADir = join(dir, 'not-a-dir');
+    writeFileSync(notADir, 'x');
+    assert.throws(() => openSqliteStore({ path: join(notADir, 'store.db') }), /cannot open the sqlite store/);
   });
 });

@@ -7,15 +7,20 @@ import type { Op, RangeOptions, TxnRequest } from './contract.js';
 
 export function checkKey(key: string, what = 'key'): void {
   if (typeof key !== 'string' || key.length === 0) {
-    throw new InvalidArgumentError(`${what} must be a non-empty string; pass the full key, e.g. '/registry/repos/app'`, {
-      detail: { field: what },
-    });
+    throw new InvalidArgumentError(
+      `${what} must be a non-empty string; pass the full key, e.g. '/registry/repos/app'`,
+      {
+        detail: { field: what },
+      },
+    );
   }
 }
 
 export function checkPrefix(prefix: string): void {
   if (typeof prefix !== 'string') {
-    throw new InvalidArgumentError("prefix must be a string ('' means every key)", { detail: { field: 'prefix' } });
+    throw new InvalidArgumentError("prefix must be a string ('' means every key)", {
+      detail: { field: 'prefix' },
+    });
   }
 }
 
@@ -27,7 +32,9 @@ export function checkRangeOptions(options: RangeOptions): void {
     });
   }
   if (options.after !== undefined && typeof options.after !== 'string') {
-    throw new InvalidArgumentError('after must be the last key of the previous page', { detail: { field: 'after' } });
+    throw new InvalidArgumentError('after must be the last key of the previous page', {
+      detail: { field: 'after' },
+    });
   }
 }
 
@@ -52,9 +59,12 @@ export function checkTtl(ttlSeconds: number): void {
 
 function checkLeaseId(lease: number | undefined): void {
   if (lease !== undefined && (!Number.isSafeInteger(lease) || lease < 0)) {
-    throw new InvalidArgumentError(`lease must be a lease id from grantLease() (or 0 for none), got ${lease}`, {
-      detail: { field: 'lease' },
-    });
+    throw new InvalidArgumentError(
+      `lease must be a lease id from grantLease() (or 0 for none), got ${lease}`,
+      {
+        detail: { field: 'lease' },
+      },
+    );
   }
 }
 
@@ -65,15 +75,20 @@ function checkOps(ops: readonly Op[], branch: string): void {
     if (op.type === 'get') continue;
     if (op.type === 'put') {
       if (typeof op.value !== 'string') {
-        throw new InvalidArgumentError(`put of '${op.key}' needs a string value`, { detail: { field: 'value' } });
+        throw new InvalidArgumentError(`put of '${op.key}' needs a string value`, {
+          detail: { field: 'value' },
+        });
       }
       checkLeaseId(op.lease);
     }
     // etcd refuses a txn that writes one key twice; refusing it everywhere keeps the implementations alike.
     if (written.has(op.key)) {
-      throw new InvalidArgumentError(`txn ${branch} writes '${op.key}' more than once; write each key once per txn`, {
-        detail: { field: branch, key: op.key },
-      });
+      throw new InvalidArgumentError(
+        `txn ${branch} writes '${op.key}' more than once; write each key once per txn`,
+        {
+          detail: { field: branch, key: op.key },
+        },
+      );
     }
     written.add(op.key);
   }
@@ -84,9 +99,12 @@ export function checkTxn(request: TxnRequest): void {
     checkKey(c.key, 'compare key');
     if (c.target === 'modRevision') checkRevision(c.equals, 'compare modRevision', true);
     else if (c.target !== 'value' || typeof c.equals !== 'string') {
-      throw new InvalidArgumentError("compare target must be 'modRevision' (a number) or 'value' (a string)", {
-        detail: { field: 'compares' },
-      });
+      throw new InvalidArgumentError(
+        "compare target must be 'modRevision' (a number) or 'value' (a string)",
+        {
+          detail: { field: 'compares' },
+        },
+      );
     }
   }
   checkOps(request.success, 'success');

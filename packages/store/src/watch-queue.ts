@@ -14,8 +14,8 @@ export class WatchQueue implements Watch {
   private readonly buffer: WatchEvent[] = [];
   private head = 0;
   private waiter: ((r: IteratorResult<WatchEvent>) => void) | undefined;
-  private waiterFail: ((err: unknown) => void) | undefined;
-  private error: unknown;
+  private waiterFail: ((err: Error) => void) | undefined;
+  private error: Error | undefined;
   private failed = false;
   private closed = false;
 
@@ -36,7 +36,7 @@ export class WatchQueue implements Watch {
     }
   }
 
-  fail(err: unknown): void {
+  fail(err: Error): void {
     if (this.isClosed) return;
     this.failed = true;
     this.error = err;
@@ -74,7 +74,7 @@ export class WatchQueue implements Watch {
       }
       return Promise.resolve({ value, done: false });
     }
-    if (this.failed) return Promise.reject(this.error);
+    if (this.failed) return Promise.reject(this.error ?? new Error('watch failed'));
     if (this.closed) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve, reject) => {
       this.waiter = resolve;

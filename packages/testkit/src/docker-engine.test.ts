@@ -5,6 +5,7 @@ import { startDockerEngine } from './docker-engine.js';
 import type { DockerEngine } from './docker-engine.js';
 import { buildTestImage } from './image.js';
 import { demuxDockerStream } from './docker-request.js';
+import { mountsUnder, pidsMentioning } from './docker-cleanup.js';
 import { isFailedPrecondition } from '@stevedore/errors';
 
 const TAG = 'stevedore/busybox:test';
@@ -87,9 +88,15 @@ describe('private Docker Engine', () => {
     const other = await startDockerEngine();
     const dir = other.dataRoot.replace(/\/data$/, '');
     assert.notEqual(other.socketPath, engine.socketPath);
+    // A running container leaves a shim, an overlay mount and a network namespace for stop() to clear.
+    await buildTestImage(other, TAG);
+    await other.docker(['run', '--detach', TAG, 'sleep', '300']);
     await other.stop();
     await other.stop();
     assert.equal(existsSync(dir), false);
+    assert.deepEqual(pidsMentioning(`${dir}/`), [], 'dockerd, containerd and shims are gone');
+    assert.deepEqual(mountsUnder(dir), []);
+    assert.equal(existsSync(`/sys/class/net/${other.bridge}`), false, 'its bridge is removed');
     assert.equal((await engine.request('GET', '/_ping')).status, 200, 'the first engine is unaffected');
   });
 });

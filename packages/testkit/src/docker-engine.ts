@@ -16,12 +16,16 @@
  *   each other over their bridge, which needs no forwarding. (`docker run` prints a warning about it.)
  * - Swarm: docker_gwbridge is created first on the engine's own bridge name and subnet, and the swarm
  *   listens on 127.0.0.1 with a free TCP port and its own VXLAN data-path port, so two swarm engines on one
- *   machine do not fight over `docker_gwbridge`, :2377 or the VXLAN socket of :4789.
+ *   machine do not fight over `docker_gwbridge`, :2377 or the VXLAN socket of :4789. Services and overlay
+ *   networks work; the ingress routing mesh does not forward without iptables, so services that must be
+ *   reached from the host publish with `mode=host` (served by docker-proxy).
  *
  * Lifecycle invariants:
- * - dockerd is started through `setpriv --pdeathsig SIGTERM` when available, so it goes away even if the
- *   test process is SIGKILLed; a process 'exit' hook tears down engines that were never stopped.
  * - `stop()` is idempotent and always cleans up, however far start got.
+ * - A process 'exit' hook kills and cleans up engines that were never stopped.
+ * - dockerd is started through `setpriv --pdeathsig SIGTERM` when available, so it stops even if the test
+ *   process is SIGKILLed; what such a run leaves (temp dir, cgroups, bridges) is swept by the next engine
+ *   started on the machine (docker-sweep.ts).
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -58,7 +62,9 @@ export interface DockerEngine {
   readonly dataRoot: string;
   /** DOCKER_HOST plus a private DOCKER_CONFIG dir: spread over a DOCKER_*-free env to spawn the CLI. */
   readonly env: Record<string, string>;
-  /** The host's address on the engine's default bridge: where containers reach servers on the host. */
+  /** The engine's own Linux bridge (dockerd --bridge), removed by `stop()`. */
+  readonly bridge: string;
+  /** The host's address on that bridge: where containers reach servers on the host. */
   readonly hostAddress: string;
   /** dockerd's log (stdout and stderr), kept until `stop()`. */
   readonly logPath: string;
@@ -271,6 +277,7 @@ export async function startDockerEngine(options: DockerEngineOptions = {}): Prom
       socketPath,
       dataRoot,
       env,
+      bridge: net.bridge,
       hostAddress: net.hostAddress,
       logPath,
       swarm: options.swarm === true,

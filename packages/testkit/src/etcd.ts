@@ -6,7 +6,8 @@
  * - `startEtcd()` resolves only once the member answers `/health` with `"health":"true"`, so callers can
  *   use the endpoint at once; if it does not become healthy, the process is stopped, the temp dir removed,
  *   and the error carries etcd's own last words (stderr tail).
- * - `stop()` is idempotent: SIGTERM, then SIGKILL after a timeout, then the data dir is removed.
+ * - `stop()` is idempotent: SIGTERM, then SIGKILL after a timeout, then the data dir is removed, unless
+ *   the caller passed its own `dataDir` (to restart etcd on the same data and ports: a watch-resume test).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -23,13 +24,23 @@ export interface EtcdInstance {
   stop(): Promise<void>;
 }
 
+export interface EtcdOptions {
+  /** Use (and keep on stop) this data dir instead of a fresh temp dir. */
+  readonly dataDir?: string;
+  /** Fixed ports instead of free ones picked now (a restart must reuse the client URL its clients know). */
+  readonly clientPort?: number;
+  readonly peerPort?: number;
+}
+
 const HEALTHY_WITHIN_MS = 20_000;
 const KILL_AFTER_MS = 5_000;
 
-export async function startEtcd(): Promise<EtcdInstance> {
+export async function startEtcd(options: EtcdOptions = {}): Promise<EtcdInstance> {
   const binary = await ensureBinary('etcd', 'etcd-server');
-  const dataDir = await mkdtemp(join(tmpdir(), 'stevedore-etcd-'));
-  const [clientPort, peerPort] = [await freePort(), await freePort()];
+  const ownDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'stevedore-etcd-')));
+  const clientPort = options.clientPort ?? (await freePort());
+  const peerPort = options.peerPort ?? (await freePort());
   const endpoint = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const child = spawn(
@@ -67,7 +78,7 @@ export async function startEtcd(): Promise<EtcdInstance> {
         await exited;
         clearTimeout(timer);
       }
-      await rm(dataDir, { recursive: true, force: true });
+      if (ownDir) await rm(dataDir, { recursive: true, force: true });
     })();
     return stopped;
   };

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FailedPreconditionError, UnavailableError } from '@stevedore/errors';
 import { freePort } from './free-port.js';
-import { ensureBinary } from './install.js';
+import { ensureBinary, findBinary } from './install.js';
 
 export interface ReferenceRegistryOptions {
   /** Where blobs and manifests go; a temp dir (removed on stop) by default. */
@@ -120,6 +120,7 @@ export async function startReferenceRegistry(
   options: ReferenceRegistryOptions = {},
 ): Promise<ReferenceRegistry> {
   const binary = await ensureBinary('docker-registry', 'docker-registry');
+  const setpriv = await findBinary('setpriv');
   const parent = options.parentDir ?? tmpdir();
   const workDir = await mkdtemp(join(parent, 'stevedore-reference-registry-'));
   const storageDir = options.storageDir ?? join(workDir, 'storage');
@@ -129,10 +130,12 @@ export async function startReferenceRegistry(
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     await writeFile(configPath, configFor(storageDir, port));
-    const child = spawn(binary, ['serve', configPath], {
-      env: childEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // setpriv (util-linux) execs the registry with a parent-death signal, so it cannot outlive a test process
+    // that is killed; setpriv execs, so the pid stays the registry's own.
+    const [command, args] = setpriv
+      ? [setpriv, ['--pdeathsig', 'SIGTERM', '--', binary, 'serve', configPath]]
+      : [binary, ['serve', configPath]];
+    const child = spawn(command, args, { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     const output: string[] = [];
     child.stdout?.on('data', (c: Buffer) => tail(output, c));
     child.stderr?.on('data', (c: Buffer) => tail(output, c));

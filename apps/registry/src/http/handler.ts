@@ -35,7 +35,18 @@ function dispatch(ctx: HandlerContext, route: Route, method: string): Promise<vo
       if (method === 'DELETE') return deleteManifest(ctx, route.name, route.reference);
       return getManifest(ctx, route.name, route.reference, method === 'HEAD');
     case 'upload':
-      if (method === 'POST') return postUpload(ctx, route.name);
+      if (method === 'POST') {
+        if (route.id !== '') {
+          throw registryError(
+            'UNSUPPORTED',
+            'POST starts an upload at /v2/<name>/blobs/uploads/, not at a session',
+            {
+              headers: { Allow: 'GET, PATCH, PUT, DELETE' },
+            },
+          );
+        }
+        return postUpload(ctx, route.name);
+      }
       if (route.id === '')
         throw registryError('BLOB_UPLOAD_UNKNOWN', 'this method needs an upload id in the path');
       if (method === 'PATCH') return patchUpload(ctx, route.name, route.id);
@@ -80,8 +91,24 @@ export function createHandler(registry: Registry, log: Logger) {
   };
 }
 
+const DISCONNECTS = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+function clientWentAway(err: unknown, { req, res }: HandlerContext): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  const aborted = (req.destroyed && !req.complete) || res.destroyed;
+  return (
+    aborted && (typeof code !== 'string' || DISCONNECTS.has(code) || (err as Error).message === 'aborted')
+  );
+}
+
 function sendError(ctx: HandlerContext, err: unknown, path: string): void {
   const { res, req, log } = ctx;
+  if (clientWentAway(err, ctx)) {
+    // Nothing to answer: the connection is gone. Uploads keep what they had accepted before.
+    log.debug({ method: req.method, path }, 'client went away');
+    res.destroy();
+    return;
+  }
   const response = toRegistryErrorResponse(err);
   if (response.unexpected) log.error({ err, method: req.method, path }, 'unexpected error');
   if (res.headersSent) {

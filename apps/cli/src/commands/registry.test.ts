@@ -1,0 +1,97 @@
+// `stevedore registry serve|fsck` as a user runs them, through the bin shim.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const bin = fileURLToPath(new URL('../../bin/stevedore.js', import.meta.url));
+
+async function stevedore(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('stevedore registry', () => {
+  let dir: string;
+  before(async () => (dir = await mkdtemp(join(tmpdir(), 'stevedore-cli-registry-'))));
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('refuses token auth (not there yet) and auth none off loopback, saying what to do', async () => {
+    const token = await stevedore(['registry', 'serve', '--data-dir', dir, '--listen', '127.0.0.1:5999']);
+    assert.equal(token.code, 2);
+    assert.match(token.stderr, /FAILED_PRECONDITION: token authentication .* pass --auth none/);
+    const open = await stevedore([
+      'registry',
+      'serve',
+      '--data-dir',
+      dir,
+      '--listen',
+      '0.0.0.0:5999',
+      '--auth',
+      'none',
+    ]);
+    assert.equal(open.code, 2);
+    assert.match(open.stderr, /--allow-insecure-auth/);
+  });
+
+  it('serves, says where, drains on SIGTERM and exits 0; fsck then passes, and fails on a damaged blob', async () => {
+    const dataDir = join(dir, 'data');
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [bin, 'registry', 'serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--auth', 'none'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (b: Buffer) => resolve(b.toString()));
+        child.on('exit', () => reject(new Error('serve exited before listening')));
+      });
+      assert.match(line, new RegExp(`listening on http://127\\.0\\.0\\.1:${port}`));
+      const data = 'cli blob';
+      const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+      const res = await fetch(`http://127.0.0.1:${port}/v2/cli/test/blobs/uploads/?digest=${digest}`, {
+        method: 'POST',
+        body: data,
+      });
+      assert.equal(res.status, 201);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0);
+
+    const healthy = await stevedore(['registry', 'fsck', '--data-dir', dataDir]);
+    assert.equal(healthy.code, 0, healthy.stdout + healthy.stderr);
+    assert.match(healthy.stdout, /checked 1 blobs.*\n.*ok/);
+
+    const algorithmDir = join(dataDir, 'blobs', 'sha256');
+    const prefix = (await readdir(algorithmDir))[0]!;
+    const encoded = (await readdir(join(algorithmDir, prefix)))[0]!;
+    await writeFile(join(algorithmDir, prefix, encoded, 'data'), 'damaged');
+    const damaged = await stevedore(['registry', 'fsck', '--data-dir', dataDir]);
+    assert.equal(damaged.code, 1);
+    assert.match(damaged.stdout, new RegExp(`blob-corrupt: blob sha256:${encoded}`));
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * The identity service: one object per controller, over one Store.
+ *
+ * ```ts
+ * const identity = createIdentity(store, { hooks: access.identityHooks, afterWrite: (r) => sync.waitForRevision(r) });
+ * await identity.users.create({ name: 'alice', password: '…' }); // + /Shared/Private/alice and its grant
+ * const { token } = await identity.login('alice', '…', { remoteAddress });
+ * const { user } = await identity.authenticate(token);
+ * ```
+ */
+import type { Store } from '@stevedore/store';
+import type { IdentityContext, IdentityHooks } from './context.js';
+import { Authenticator, type Authenticated, type LoginResult } from './login.js';
+import { Memberships } from './members.js';
+import { OrgDirectory, TeamDirectory } from './orgs.js';
+import { Sessions } from './sessions.js';
+import { resolveSettings, type IdentitySettings, type IdentitySettingsInput } from './settings.js';
+import { AccessTokens } from './tokens.js';
+import { UserDirectory } from './users.js';
+
+export interface IdentityOptions extends IdentitySettingsInput {
+  /** epoch ms; tests inject a fake clock. */
+  readonly now?: () => number;
+  readonly hooks?: IdentityHooks;
+  /** Awaited after every write with its revision, before the write's promise resolves. */
+  readonly afterWrite?: (revision: number) => Promise<void>;
+}
+
+export interface Identity {
+  readonly settings: IdentitySettings;
+  readonly users: UserDirectory;
+  readonly orgs: OrgDirectory;
+  readonly teams: TeamDirectory;
+  readonly members: Memberships;
+  readonly tokens: AccessTokens;
+  login(
+    username: string,
+    password: string,
+    options?: { readonly remoteAddress?: string },
+  ): Promise<LoginResult>;
+  authenticate(token: string): Promise<Authenticated>;
+  logout(token: string): Promise<void>;
+  /** Deletes expired sessions (they are refused anyway); returns how many. */
+  pruneSessions(): Promise<number>;
+}
+
+export function createIdentity(store: Store, options: IdentityOptions = {}): Identity {
+  const ctx: IdentityContext = {
+    store,
+    now: options.now ?? Date.now,
+    settings: resolveSettings(options),
+    hooks: options.hooks ?? {},
+    afterWrite: options.afterWrite ?? (() => Promise.resolve()),
+  };
+  const sessions = new Sessions(ctx);
+  const tokens = new AccessTokens(ctx);
+  const auth = new Authenticator(ctx, sessions, tokens);
+  return {
+    settings: ctx.settings,
+    users: new UserDirectory(ctx),
+    orgs: new OrgDirectory(ctx),
+    teams: new TeamDirectory(ctx),
+    members: new Memberships(ctx),
+    tokens,
+    login: (username, password, opts) => auth.login(username, password, opts),
+    authenticate: (token) => auth.authenticate(token),
+    logout: (token) => auth.logout(token),
+    pruneSessions: () => sessions.prune(),
+  };
+}
