@@ -23,7 +23,11 @@ export interface ClusterPki {
 const CA_VALIDITY_DAYS = 3650;
 const SERVER_VALIDITY_DAYS = 90;
 
-export async function openClusterPki(options: { dataDir: string; listenHost: string; sans: readonly string[] }): Promise<ClusterPki> {
+export async function openClusterPki(options: {
+  dataDir: string;
+  listenHost: string;
+  sans: readonly string[];
+}): Promise<ClusterPki> {
   const dir = join(options.dataDir, 'pki');
   const clusterCa = await loadOrCreateCa(dir, 'cluster-root-ca', {
     commonName: 'Stevedore cluster root CA',

@@ -3,7 +3,6 @@
  * through the route kit, and renews its own certificate before it expires without a restart.
  */
 import Fastify, { type FastifyBaseLogger } from 'fastify';
-import type { Server as HttpsServer } from 'node:https';
 import type { Logger } from 'pino';
 import { needsRenewal, type KeyAndCertificate } from '@stevedore/pki';
 import type { AuditLog } from '@stevedore/audit';
@@ -32,9 +31,11 @@ export interface ControllerServer {
 const RENEWAL_CHECK_MS = 60 * 60 * 1000;
 
 export async function startControllerServer(options: ControllerServerOptions): Promise<ControllerServer> {
+  // Typed as fastify's logger interface so the app's type is the default one the route kit takes.
+  const logger: FastifyBaseLogger = options.logger;
   const app = Fastify({
     https: { cert: options.tls.certPem, key: options.tls.keyPem, minVersion: 'TLSv1.2' },
-    loggerInstance: options.logger as FastifyBaseLogger,
+    loggerInstance: logger,
     bodyLimit: 1024 * 1024,
     disableRequestLogging: false,
     return503OnClosing: true,
@@ -54,10 +55,12 @@ export async function startControllerServer(options: ControllerServerOptions): P
       .then((next) => {
         current = next;
         // node:https keeps serving; new connections get the new certificate.
-        (app.server as unknown as HttpsServer).setSecureContext({ cert: next.certPem, key: next.keyPem });
+        app.server.setSecureContext({ cert: next.certPem, key: next.keyPem });
         options.logger.info('renewed the controller server certificate');
       })
-      .catch((err: unknown) => options.logger.error({ err }, 'could not renew the controller server certificate'));
+      .catch((err: unknown) =>
+        options.logger.error({ err }, 'could not renew the controller server certificate'),
+      );
   }, RENEWAL_CHECK_MS);
   renewal.unref();
 

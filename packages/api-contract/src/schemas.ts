@@ -52,8 +52,11 @@ export const changeOwnPasswordRequest = z.strictObject({
   newPassword: password,
 });
 
-export const org = z.object({ name: accountName, createdAt: z.string() });
-export const createOrgRequest = z.strictObject({ name: accountName });
+export const org = z.object({ name: accountName, fullName: z.string(), createdAt: z.string() });
+export const createOrgRequest = z.strictObject({
+  name: accountName,
+  fullName: z.string().max(200).optional(),
+});
 export const team = z.object({
   org: accountName,
   name: accountName,
@@ -73,21 +76,27 @@ export const role = z.object({
   builtin: z.boolean(),
   operations: z.array(z.string()),
 });
+/** The role's id is derived from its name (`Log Reader` -> `log-reader`). */
 export const createRoleRequest = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'use 1-64 lowercase letters, digits or "-"'),
   name: z.string().min(1).max(100),
   description: z.string().max(500).optional(),
   operations: z.array(z.string()).min(1).max(500),
 });
 
-export const collection = z.object({ path: z.string(), parent: z.string().nullable() });
+export const collection = z.object({ path: z.string(), builtin: z.boolean() });
 export const createCollectionRequest = z.strictObject({ path: collectionPath });
 
 export const subject = z.strictObject({
   kind: z.enum(['user', 'team', 'org']),
   id: z.string().min(1).max(130),
 });
-export const grant = z.object({ id: z.string(), subject, roleId: z.string(), collection: z.string() });
+export const grant = z.object({
+  id: z.string(),
+  subject,
+  roleId: z.string(),
+  collection: z.string(),
+  createdAt: z.string(),
+});
 export const createGrantRequest = z.strictObject({
   subject,
   roleId: z.string().min(1),
@@ -98,7 +107,6 @@ export const accessToken = z.object({
   id: z.string(),
   label: z.string(),
   createdAt: z.string(),
-  lastUsedAt: z.string().nullable(),
 });
 export const createAccessTokenRequest = z.strictObject({ label: z.string().min(1).max(100) });
 export const createdAccessToken = accessToken.extend({ token: z.string() });

@@ -13,7 +13,7 @@ const record = (actor: string, action: string, result: 'success' | 'failure' = '
   status: result === 'success' ? 200 : 403,
 });
 
-async function logWith(times: number[]) {
+function logWith(times: number[]) {
   const store = createMemoryStore();
   let i = 0;
   const log = new AuditLog(store, () => times[Math.min(i++, times.length - 1)]!);
@@ -22,7 +22,7 @@ async function logWith(times: number[]) {
 
 describe('audit log', () => {
   it('keeps entries in time order with their fields', async () => {
-    const { log } = await logWith([1000, 2000, 3000]);
+    const { log } = logWith([1000, 2000, 3000]);
     await log.append(record('admin', 'user.create'));
     await log.append(record('alice', 'grant.delete', 'failure'));
     await log.append(record('admin', 'org.create'));
@@ -39,7 +39,7 @@ describe('audit log', () => {
   });
 
   it('filters by actor, action, result and time window', async () => {
-    const { log } = await logWith([1000, 2000, 3000, 4000]);
+    const { log } = logWith([1000, 2000, 3000, 4000]);
     await log.append(record('admin', 'user.create'));
     await log.append(record('alice', 'grant.delete', 'failure'));
     await log.append(record('admin', 'org.create'));
@@ -55,7 +55,7 @@ describe('audit log', () => {
   });
 
   it('pages with a cursor, without gaps or repeats', async () => {
-    const { log } = await logWith(Array.from({ length: 25 }, (_, i) => 1000 + i));
+    const { log } = logWith(Array.from({ length: 25 }, (_, i) => 1000 + i));
     for (let i = 0; i < 25; i++) await log.append(record(`u${i}`, 'user.create'));
     const seen: string[] = [];
     let after: string | undefined;
@@ -72,13 +72,13 @@ describe('audit log', () => {
   });
 
   it('never overwrites an entry written in the same millisecond', async () => {
-    const { log } = await logWith([5000]);
+    const { log } = logWith([5000]);
     await Promise.all(Array.from({ length: 50 }, (_, i) => log.append(record(`u${i}`, 'x'))));
     assert.equal((await log.query({ limit: 1000 })).items.length, 50);
   });
 
   it('refuses bad filters with the field named', async () => {
-    const { log } = await logWith([1]);
+    const { log } = logWith([1]);
     await assert.rejects(log.query({ since: 'yesterday' }), (e: unknown) => isInvalidArgument(e));
     await assert.rejects(log.query({ limit: 0 }), (e: unknown) => isInvalidArgument(e));
   });

@@ -30,7 +30,9 @@ export function installErrorHandlers(app: FastifyInstance): void {
     return reply.code(response.status).send(response.body);
   });
   app.setNotFoundHandler((request, reply) => {
-    const response = toErrorResponse(new NotFoundError(`no API route ${request.method} ${request.url.split('?')[0]}`));
+    const response = toErrorResponse(
+      new NotFoundError(`no API route ${request.method} ${request.url.split('?')[0]}`),
+    );
     return reply.code(response.status).send(response.body);
   });
 }

@@ -60,7 +60,7 @@ function parse<T extends z.ZodType | undefined>(schema: T, value: unknown, where
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data as Infer<T>;
   const issue = result.error.issues[0]!;
-  const keys = 'keys' in issue && Array.isArray(issue.keys) ? (issue.keys as string[]) : [];
+  const keys = 'keys' in issue && Array.isArray(issue.keys) ? issue.keys : [];
   const field = [...issue.path.map(String), ...keys].join('.') || where;
   throw new InvalidArgumentError(`${where} field ${JSON.stringify(field)}: ${issue.message}`, {
     detail: { field, in: where },
@@ -96,7 +96,9 @@ export function bindRoutes(app: FastifyInstance, handlers: Handlers, deps: Route
           if (token !== undefined) caller = await deps.authenticate(token);
           if (spec.access !== 'public') {
             if (!caller) {
-              throw new UnauthenticatedError('log in first: send "Authorization: Bearer <token>" from POST /auth/login');
+              throw new UnauthenticatedError(
+                'log in first: send "Authorization: Bearer <token>" from POST /auth/login',
+              );
             }
             if (spec.access === 'admin' && !caller.admin) {
               // Naming a resource? Then do not confirm it exists: 404, as for anything the caller cannot see.

@@ -1,0 +1,17 @@
+import type { Handlers } from '../http/route-kit.js';
+import { accessHandlers } from './access.js';
+import { accountHandlers } from './accounts.js';
+import { authHandlers } from './auth.js';
+import type { Services } from './services.js';
+import { systemHandlers } from './system.js';
+
+export type { Services } from './services.js';
+
+export function buildHandlers(services: Services): Handlers {
+  return {
+    ...systemHandlers(services),
+    ...authHandlers(services),
+    ...accountHandlers(services),
+    ...accessHandlers(services),
+  };
+}
