@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The start command of the README's Quick start. Installs the npm packages when they are missing, then
-# starts what Stevedore has so far: the standalone registry, without authentication, on loopback only
-# (token auth arrives with the control plane). Extra arguments go to `stevedore registry serve`.
+# runs `stevedore up`: makes sure the Docker Engine is installed and running (Debian's docker.io), turns
+# on Swarm mode, and starts the registry and the controller with the embedded store in /var/lib/stevedore
+# (as root). Extra arguments go to `stevedore up` (see `npx stevedore up --help`).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -9,6 +10,4 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   echo "==> npm ci"
   npm ci --no-audit --no-fund
 fi
-data_dir=${STEVEDORE_DATA_DIR:-/var/lib/stevedore}
-if [ "$(id -u)" != 0 ] && [ -z "${STEVEDORE_DATA_DIR:-}" ]; then data_dir="$HOME/.stevedore"; fi
-exec npx --no-install stevedore registry serve --listen 127.0.0.1:5443 --auth none --data-dir "$data_dir" "$@"
+exec node apps/cli/bin/stevedore.js up "$@"

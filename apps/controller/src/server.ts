@@ -37,7 +37,6 @@ export async function startControllerServer(options: ControllerServerOptions): P
     https: { cert: options.tls.certPem, key: options.tls.keyPem, minVersion: 'TLSv1.2' },
     loggerInstance: logger,
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: false,
     return503OnClosing: true,
   });
   installErrorHandlers(app);
