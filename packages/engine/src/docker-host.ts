@@ -5,7 +5,8 @@
  */
 import { InvalidArgumentError } from '@stevedore/errors';
 
-export type EngineAddress = { readonly socketPath: string } | { readonly host: string; readonly port: number };
+export type EngineAddress =
+  { readonly socketPath: string } | { readonly host: string; readonly port: number };
 
 export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
 
@@ -15,7 +16,8 @@ export function parseDockerHost(value: string): EngineAddress {
     if (socketPath.startsWith('/')) return { socketPath };
   } else if (value.startsWith('tcp://')) {
     const url = new URL(value.replace(/^tcp:/, 'http:'));
-    if (url.hostname && url.port) return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) };
+    if (url.hostname && url.port)
+      return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) };
   }
   throw new InvalidArgumentError(
     `invalid Docker host ${JSON.stringify(value)}: use unix:///absolute/path.sock or tcp://HOST:PORT`,

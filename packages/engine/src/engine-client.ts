@@ -31,7 +31,12 @@ export class EngineClient {
     this.address = parseDockerHost(dockerHost);
   }
 
-  async request(method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<{ status: number; text: string }> {
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    timeoutMs = 30_000,
+  ): Promise<{ status: number; text: string }> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const headers: Record<string, string> = payload
       ? { 'content-type': 'application/json', 'content-length': String(payload.length) }
@@ -43,7 +48,9 @@ export class EngineClient {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', reject);
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+          );
         },
       );
       req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
