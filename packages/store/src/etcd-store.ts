@@ -30,6 +30,7 @@ import { grantEtcdLease } from './etcd-lease.js';
 import { EtcdWatch } from './etcd-watch.js';
 import { prefixEnd } from './key-order.js';
 import { checkKey, checkPrefix, checkRangeOptions, checkRevision, checkTtl, checkTxn } from './validate.js';
+import { deleteRequest, putRequest, writeResultOf } from './write-ops.js';
 
 export class EtcdStore implements Store {
   readonly kind = 'etcd' as const;
@@ -75,22 +76,12 @@ export class EtcdStore implements Store {
 
   async put(key: string, value: string, options: PutOptions = {}): Promise<WriteResult> {
     checkKey(key);
-    const { ifModRevision, lease } = options;
-    const r = await this.txn({
-      compares: ifModRevision === undefined ? [] : [{ key, target: 'modRevision', equals: ifModRevision }],
-      success: [{ type: 'put', key, value, ...(lease === undefined ? {} : { lease }) }],
-    });
-    return { ok: r.succeeded, revision: r.revision };
+    return writeResultOf(await this.txn(putRequest(key, value, options)));
   }
 
   async delete(key: string, options: DeleteOptions = {}): Promise<WriteResult> {
     checkKey(key);
-    const { ifModRevision } = options;
-    const r = await this.txn({
-      compares: ifModRevision === undefined ? [] : [{ key, target: 'modRevision', equals: ifModRevision }],
-      success: [{ type: 'delete', key }],
-    });
-    return { ok: r.succeeded, revision: r.revision };
+    return writeResultOf(await this.txn(deleteRequest(key, options)));
   }
 
   async txn(request: TxnRequest): Promise<TxnResult> {

@@ -27,6 +27,7 @@ import type { LocalBackend } from './local-backend.js';
 import { applyTxn, dropLease, leaseIsLive } from './local-txn.js';
 import { checkKey, checkPrefix, checkRangeOptions, checkRevision, checkTtl, checkTxn } from './validate.js';
 import { WatchHub } from './watch-hub.js';
+import { deleteRequest, putRequest, writeResultOf } from './write-ops.js';
 
 /** How often expired leases are looked for; a lease outlives its TTL by at most about this much. */
 const LEASE_SWEEP_MS = 100;
@@ -86,22 +87,12 @@ export class LocalStore implements Store {
 
   async put(key: string, value: string, options: PutOptions = {}): Promise<WriteResult> {
     checkKey(key);
-    const { ifModRevision, lease } = options;
-    const result = await this.txn({
-      compares: ifModRevision === undefined ? [] : [{ key, target: 'modRevision', equals: ifModRevision }],
-      success: [{ type: 'put', key, value, ...(lease === undefined ? {} : { lease }) }],
-    });
-    return { ok: result.succeeded, revision: result.revision };
+    return writeResultOf(await this.txn(putRequest(key, value, options)));
   }
 
   async delete(key: string, options: DeleteOptions = {}): Promise<WriteResult> {
     checkKey(key);
-    const { ifModRevision } = options;
-    const result = await this.txn({
-      compares: ifModRevision === undefined ? [] : [{ key, target: 'modRevision', equals: ifModRevision }],
-      success: [{ type: 'delete', key }],
-    });
-    return { ok: result.succeeded, revision: result.revision };
+    return writeResultOf(await this.txn(deleteRequest(key, options)));
   }
 
   txn(request: TxnRequest): Promise<TxnResult> {
