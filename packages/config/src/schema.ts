@@ -78,6 +78,26 @@ export const controllerSchema = z
       .array(z.string().min(1))
       .default([])
       .describe('Extra DNS names or IPs for the server certificate.'),
+    sessionLifetimeMinutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(60 * 24 * 365)
+      .default(4320)
+      .describe('How long a login session lasts (UCP default: 72 hours).'),
+    sessionRenewalThresholdMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .default(1440)
+      .describe('A session used within this many minutes of its end is extended by a full lifetime.'),
+    maxSessionsPerUser: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(5)
+      .describe('Concurrent sessions per user; the oldest is ended when another starts.'),
   })
   .prefault({});
 

@@ -124,6 +124,13 @@ async function up(flags: UpFlags, command: Command): Promise<void> {
       logger,
       version: VERSION,
       ...(adminPassword ? { adminPassword } : {}),
+      identity: {
+        sessions: {
+          lifetimeMinutes: config.controller.sessionLifetimeMinutes,
+          renewalThresholdMinutes: config.controller.sessionRenewalThresholdMinutes,
+          perUserLimit: config.controller.maxSessionsPerUser,
+        },
+      },
     });
     closers.push(() => plane.close());
 
