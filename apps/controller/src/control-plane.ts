@@ -7,10 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createAccess, startAccessModelSync } from '@stevedore/access';
-import { AuditLog } from '@stevedore/audit';
+import { AuditBatcher, AuditLog } from '@stevedore/audit';
+import { createDockerProxy, type DockerProxy } from '@stevedore/docker-proxy';
 import { createIdentity, type IdentitySettingsInput } from '@stevedore/identity';
 import type { Store } from '@stevedore/store';
 import { openClusterPki } from './cluster-pki.js';
+import { createDockerGate } from './docker/docker-gate.js';
 import { buildHandlers } from './handlers/index.js';
 import { startControllerServer } from './server.js';
 
@@ -24,8 +26,12 @@ export interface ControlPlaneOptions {
   readonly version: string;
   /** Password for the first administrator; generated (and returned once) when absent. */
   readonly adminPassword?: string;
+  /** The swarm manager's engine that the Docker API proxy forwards to; absent, the proxy is off. */
+  readonly dockerHost?: string;
   /** Identity settings (session lifetime, throttling, KDF cost); tests lower the KDF cost. */
   readonly identity?: IdentitySettingsInput;
+  /** Validity of the certificate in a downloaded client bundle; 90 days when absent. */
+  readonly clientBundleLifetimeDays?: number;
 }
 
 export interface ControlPlane {
@@ -65,10 +71,27 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       listenHost: options.host,
       sans: options.sans ?? [],
     });
+    let proxy: DockerProxy | undefined;
+    if (options.dockerHost !== undefined) {
+      proxy = createDockerProxy({
+        dockerHost: options.dockerHost,
+        access: {
+          authorize: (request) => sync.authorize(request),
+          collectionExists: (path) => sync.model.collections.has(path),
+        },
+        audit: new AuditBatcher(store, {
+          onError: (err: unknown) => logger.error({ err }, 'could not write Docker API audit entries'),
+        }),
+        version: options.version,
+        log: logger,
+      });
+    }
     const server = await startControllerServer({
       host: options.host,
       port: options.port,
       tls: await pki.issueServerCertificate(),
+      clientCaPem: pki.clientCa.certPem,
+      ...(proxy ? { dockerGate: createDockerGate({ proxy, identity, sync }) } : {}),
       renewCertificate: () => pki.issueServerCertificate(),
       handlers: buildHandlers({
         identity,
@@ -76,6 +99,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         sync,
         audit,
         clusterCaPem: pki.clusterCa.certPem,
+        clientCa: pki.clientCa,
+        clientBundleLifetimeDays: options.clientBundleLifetimeDays ?? 90,
+        now: Date.now,
         version: options.version,
       }),
       authenticate: async (token) => {
@@ -93,6 +119,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       ...(firstAdmin ? { firstAdmin } : {}),
       close: async () => {
         await server.close();
+        await proxy?.close();
         await sync.close();
       },
     };

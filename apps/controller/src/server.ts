@@ -2,18 +2,25 @@
  * The controller's HTTPS server: builds fastify with the cluster-CA certificate, binds the REST routes
  * through the route kit, and renews its own certificate before it expires without a restart.
  */
+import { createServer, type Server } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
 import { needsRenewal, type KeyAndCertificate } from '@stevedore/pki';
 import type { AuditLog } from '@stevedore/audit';
 import { bindRoutes, type Caller, type Handlers } from './http/route-kit.js';
 import { installErrorHandlers } from './http/fastify-errors.js';
+import type { DockerGate } from './docker/docker-gate.js';
 
 export interface ControllerServerOptions {
   readonly host: string;
   /** 0 picks a free port (tests). */
   readonly port: number;
   readonly tls: KeyAndCertificate;
+  /** Client certificates signed by this CA (client bundles) are accepted; others fail at the handshake. */
+  readonly clientCaPem: string;
+  /** Takes Engine API requests before fastify sees them; absent, the port serves only the REST API. */
+  readonly dockerGate?: DockerGate;
   /** Issues a fresh server certificate; called when the current one has a third of its life left. */
   readonly renewCertificate: () => Promise<KeyAndCertificate>;
   readonly handlers: Handlers;
@@ -33,8 +40,26 @@ const RENEWAL_CHECK_MS = 60 * 60 * 1000;
 export async function startControllerServer(options: ControllerServerOptions): Promise<ControllerServer> {
   // Typed as fastify's logger interface so the app's type is the default one the route kit takes.
   const logger: FastifyBaseLogger = options.logger;
+  const tlsOptions = { minVersion: 'TLSv1.2' as const, requestCert: true, rejectUnauthorized: false, ca: options.clientCaPem };
+  const gate = options.dockerGate;
   const app = Fastify({
-    https: { cert: options.tls.certPem, key: options.tls.keyPem, minVersion: 'TLSv1.2' },
+    serverFactory: (handler) => {
+      const server: Server = createServer(
+        { ...tlsOptions, cert: options.tls.certPem, key: options.tls.keyPem },
+        (req, res) => {
+          if (!gate?.request(req, res)) handler(req, res);
+        },
+      );
+      // A certificate is optional (browsers and curl use bearer tokens), but one from another CA ends the
+      // connection before any request is read.
+      server.on('secureConnection', (socket: TLSSocket) => {
+        if (!socket.authorized && socket.getPeerX509Certificate() !== undefined) socket.destroy();
+      });
+      server.on('upgrade', (req, socket, head: Buffer) => {
+        if (!gate?.upgrade(req, socket, head)) socket.destroy();
+      });
+      return server;
+    },
     loggerInstance: logger,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
@@ -54,7 +79,7 @@ export async function startControllerServer(options: ControllerServerOptions): P
       .then((next) => {
         current = next;
         // node:https keeps serving; new connections get the new certificate.
-        app.server.setSecureContext({ cert: next.certPem, key: next.keyPem });
+        app.server.setSecureContext({ ...tlsOptions, cert: next.certPem, key: next.keyPem });
         options.logger.info('renewed the controller server certificate');
       })
       .catch((err: unknown) =>

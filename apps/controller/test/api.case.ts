@@ -12,9 +12,11 @@ import { pino } from 'pino';
 import type { Store } from '@stevedore/store';
 import { startControlPlane, type ControlPlane } from '../src/index.js';
 import { apiClient, type ApiResponse } from './api-client.js';
+import { bundleCases } from './bundles.case.js';
 
 const ADMIN_PASSWORD = 'correct horse battery staple';
 const PASSWORD = 'alice-password-1';
+const BUNDLE_DAYS = 30;
 
 export function apiCases(
   name: string,
@@ -49,6 +51,7 @@ export function apiCases(
         version: 'test',
         adminPassword: ADMIN_PASSWORD,
         identity: { kdf: { log2N: 10 }, throttle: { maxFailures: 3 } },
+        clientBundleLifetimeDays: BUNDLE_DAYS,
       });
       call = apiClient(plane.url, plane.clusterCaPem);
       admin = await login('admin', ADMIN_PASSWORD);
@@ -239,6 +242,16 @@ export function apiCases(
       ok(await call('POST', '/auth/logout', { token: session }), 204);
       assert.equal((await call('GET', '/api/v1/me', { token: session })).status, 401);
     });
+
+    bundleCases(() => ({
+      plane,
+      call,
+      store: opened.store,
+      dataDir,
+      admin,
+      alice: () => login('alice', PASSWORD),
+      lifetimeDays: BUNDLE_DAYS,
+    }));
 
     // Last: it locks 127.0.0.1 out of logging in.
     it('throttles failed logins without telling whether the user exists', async () => {

@@ -15,7 +15,13 @@ import { grantSchema, roleSchema, type RoleRecord } from './records.js';
 
 type Entry =
   | Exclude<IdentityKey, { kind: 'user' }>
-  | { readonly kind: 'user'; readonly user: string; readonly admin: boolean; readonly active: boolean }
+  | {
+      readonly kind: 'user';
+      readonly user: string;
+      readonly admin: boolean;
+      readonly active: boolean;
+      readonly defaultCollection: string;
+    }
   | Exclude<AccessKey, { kind: 'role' | 'grant' }>
   | { readonly kind: 'role'; readonly role: RoleRecord }
   | { readonly kind: 'grant'; readonly grant: Grant };
@@ -26,7 +32,13 @@ function entryOf(kv: KeyValue): Entry | undefined {
   if (!key) return undefined;
   if (key.kind === 'user') {
     const u = decode(userSchema, kv);
-    return { kind: 'user', user: u.name, admin: u.admin, active: u.active };
+    return {
+      kind: 'user',
+      user: u.name,
+      admin: u.admin,
+      active: u.active,
+      defaultCollection: u.defaultCollection,
+    };
   }
   if (key.kind === 'role') return { kind: 'role', role: decode(roleSchema, kv) };
   if (key.kind === 'grant') {
@@ -51,7 +63,12 @@ const BUILD_ORDER: readonly Entry['kind'][] = [
 function add(model: AccessModel, e: Entry): void {
   switch (e.kind) {
     case 'user':
-      return model.putUser({ name: e.user, admin: e.admin, active: e.active });
+      return model.putUser({
+        name: e.user,
+        admin: e.admin,
+        active: e.active,
+        defaultCollection: e.defaultCollection,
+      });
     case 'org':
       return model.addOrg(e.org);
     case 'team':

@@ -37,6 +37,7 @@ const teamParam = z.strictObject({ org: s.accountName, team: s.accountName });
 const orgMemberParam = z.strictObject({ org: s.accountName, user: s.accountName });
 const teamMemberParam = z.strictObject({ org: s.accountName, team: s.accountName, user: s.accountName });
 const idParam = z.strictObject({ id: z.string().min(1).max(128) });
+const userBundleParam = z.strictObject({ name: s.accountName, id: z.string().min(1).max(128) });
 const wildcard = z.strictObject({ '*': z.string().max(600) });
 
 function route<const R extends RouteSpec>(r: R): R {
@@ -124,6 +125,35 @@ export const routes = {
     status: 204,
     audit: 'token.revoke',
   }),
+  downloadClientBundle: route({
+    method: 'GET',
+    path: '/api/clientbundle',
+    access: 'user',
+    tag: 'accounts',
+    summary:
+      'Download a client bundle (application/zip): a fresh client certificate and key for the docker CLI ' +
+      'with env.sh/env.ps1/env.cmd; `format=context` gives a zip for `docker context import`. The key is not kept',
+    query: s.clientBundleQuery,
+    audit: 'bundle.create',
+  }),
+  listOwnBundles: route({
+    method: 'GET',
+    path: '/api/v1/me/bundles',
+    access: 'user',
+    tag: 'accounts',
+    summary: 'Your client bundles (no keys)',
+    response: z.object({ items: z.array(s.clientBundle) }),
+  }),
+  revokeOwnBundle: route({
+    method: 'DELETE',
+    path: '/api/v1/me/bundles/:id',
+    access: 'user',
+    tag: 'accounts',
+    summary: 'Revoke one of your client bundles; its certificate is refused from then on',
+    params: idParam,
+    status: 204,
+    audit: 'bundle.revoke',
+  }),
   listUsers: route({
     method: 'GET',
     path: '/api/v1/users',
@@ -173,6 +203,25 @@ export const routes = {
     params: nameParam,
     status: 204,
     audit: 'user.delete',
+  }),
+  listUserBundles: route({
+    method: 'GET',
+    path: '/api/v1/users/:name/bundles',
+    access: 'admin',
+    tag: 'accounts',
+    summary: "A user's client bundles",
+    params: nameParam,
+    response: z.object({ items: z.array(s.clientBundle) }),
+  }),
+  revokeUserBundle: route({
+    method: 'DELETE',
+    path: '/api/v1/users/:name/bundles/:id',
+    access: 'admin',
+    tag: 'accounts',
+    summary: "Revoke a user's client bundle",
+    params: userBundleParam,
+    status: 204,
+    audit: 'bundle.revoke',
   }),
   listOrgs: route({
     method: 'GET',

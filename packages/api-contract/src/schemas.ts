@@ -111,6 +111,21 @@ export const accessToken = z.object({
 export const createAccessTokenRequest = z.strictObject({ label: z.string().min(1).max(100) });
 export const createdAccessToken = accessToken.extend({ token: z.string() });
 
+/** A client bundle as listed: never the key, which exists only in the downloaded zip. */
+export const clientBundle = z.object({
+  id: z.string(),
+  label: z.string(),
+  /** hex SHA-256 of the certificate's public key (SPKI) */
+  keyId: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+});
+export const clientBundleQuery = z.strictObject({
+  label: z.string().min(1).max(100).optional(),
+  /** `bundle`: UCP's layout with env.sh; `context`: only what `docker context import` accepts. */
+  format: z.enum(['bundle', 'context']).optional(),
+});
+
 export const auditEntry = z.object({
   id: z.string(),
   time: z.string(),

@@ -12,7 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError } from '@stevedore/errors';
 import type { Store } from '@stevedore/store';
 
-const PREFIX = '/audit/';
+export const AUDIT_PREFIX = '/audit/';
+const PREFIX = AUDIT_PREFIX;
 
 export interface AuditRecord {
   /** The account that acted, or `anonymous` (e.g. a failed login names the attempted user in `target`). */
@@ -50,7 +51,7 @@ export interface AuditPage {
   readonly next: string | null;
 }
 
-function keyTime(ms: number): string {
+export function auditKeyTime(ms: number): string {
   return String(ms).padStart(15, '0');
 }
 
@@ -70,7 +71,7 @@ export class AuditLog {
   async append(record: AuditRecord): Promise<AuditEntry> {
     for (;;) {
       const ms = this.now();
-      const id = `${keyTime(ms)}-${randomBytes(4).toString('hex')}`;
+      const id = `${auditKeyTime(ms)}-${randomBytes(4).toString('hex')}`;
       const entry: AuditEntry = { id, time: new Date(ms).toISOString(), ...record };
       const { ok } = await this.store.put(PREFIX + id, JSON.stringify(entry), { ifModRevision: 0 });
       if (ok) return entry;
@@ -85,7 +86,7 @@ export class AuditLog {
         detail: { field: 'limit' },
       });
     }
-    const sinceKey = q.since === undefined ? undefined : `${keyTime(parseTime(q.since, 'since'))}`;
+    const sinceKey = q.since === undefined ? undefined : `${auditKeyTime(parseTime(q.since, 'since'))}`;
     const untilMs = q.until === undefined ? Infinity : parseTime(q.until, 'until');
     // Start after the caller's cursor or just before the window; whichever is later.
     let after = [q.after, sinceKey === undefined ? undefined : `${sinceKey}-`]

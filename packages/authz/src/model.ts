@@ -37,6 +37,8 @@ export interface UserRecord {
   readonly name: string;
   readonly admin: boolean;
   readonly active: boolean;
+  /** Where the user's new resources go unless they name a collection (the Docker API proxy reads it). */
+  readonly defaultCollection?: string;
 }
 
 export function subjectKey(s: SubjectRef): string {

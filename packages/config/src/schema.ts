@@ -98,6 +98,13 @@ export const controllerSchema = z
       .max(100)
       .default(5)
       .describe('Concurrent sessions per user; the oldest is ended when another starts.'),
+    clientBundleLifetimeDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .default(90)
+      .describe('How long the certificate of a downloaded client bundle is valid, in days.'),
   })
   .prefault({});
 

@@ -1,12 +1,13 @@
 /**
  * The identity behaviour every Store implementation must show; `memory.test.ts`, `sqlite.test.ts` and
  * `etcd.test.ts` run it. Time is a fake clock; the KDF cost is lowered through the settings (never in
- * production), so the suite needs no sleeping and little CPU. The cases are in `accounts.case.ts` and
- * `login.case.ts`; `case-helpers.ts` holds what they share.
+ * production), so the suite needs no sleeping and little CPU. The cases are in `accounts.case.ts`,
+ * `login.case.ts` and `bundles.case.ts`; `case-helpers.ts` holds what they share.
  */
 import { describe } from 'node:test';
 import type { Store } from '@stevedore/store';
 import { accountCases } from './accounts.case.js';
+import { bundleCases } from './bundles.case.js';
 import { fakeClock, TEST_KDF, type Setup } from './case-helpers.js';
 import { createIdentity } from './identity.js';
 import { loginCases } from './login.case.js';
@@ -21,5 +22,6 @@ export function runIdentityCases(name: string, open: () => Promise<Store>): void
   describe(`identity on ${name}`, () => {
     accountCases(setup);
     loginCases(setup);
+    bundleCases(setup);
   });
 }

@@ -9,6 +9,7 @@
  * ```
  */
 import type { Store } from '@stevedore/store';
+import { ClientBundles } from './bundles.js';
 import type { IdentityContext, IdentityHooks } from './context.js';
 import { Authenticator, type Authenticated, type LoginResult } from './login.js';
 import { Memberships } from './members.js';
@@ -33,6 +34,8 @@ export interface Identity {
   readonly teams: TeamDirectory;
   readonly members: Memberships;
   readonly tokens: AccessTokens;
+  /** Client bundle records (the certificates the docker CLI presents over mTLS). */
+  readonly bundles: ClientBundles;
   login(
     username: string,
     password: string,
@@ -62,6 +65,7 @@ export function createIdentity(store: Store, options: IdentityOptions = {}): Ide
     teams: new TeamDirectory(ctx),
     members: new Memberships(ctx),
     tokens,
+    bundles: new ClientBundles(ctx),
     login: (username, password, opts) => auth.login(username, password, opts),
     authenticate: (token) => auth.authenticate(token),
     logout: (token) => auth.logout(token),

@@ -18,5 +18,7 @@ export type { KdfSettings, SessionSettings, ThrottleSettings } from './settings.
 export { TxnBuilder, commit, retrying, type Written } from './txn.js';
 export type { LoginResult, Authenticated } from './login.js';
 export type { AccessTokenInfo, NewAccessToken } from './tokens.js';
+export type { BundleInfo, ClientBundles, RegisterBundleInput } from './bundles.js';
+export type { BundleRecord } from './records.js';
 export type { CreateUserInput, UpdateUserInput } from './users.js';
 export { hashPassword, verifyPassword } from './passwords.js';

@@ -16,6 +16,8 @@
  *                                    enforced by a compare on it
  *   tokens/<sha256(token)>           AccessToken
  *   user-tokens/<user>/<id>          index for listing and revoking a user's access tokens
+ *   bundles/<keyId>                  Bundle: a client certificate, by hex sha256 of its public key (SPKI)
+ *   user-bundles/<user>/<id>         index for listing and revoking a user's client bundles
  * ```
  *
  * Names never contain `/` (see `names.ts`), so each segment is unambiguous.
@@ -45,6 +47,9 @@ export const identityKeys = {
   token: (hash: string) => `${AUTH_PREFIX}tokens/${hash}`,
   userTokens: (user: string) => `${AUTH_PREFIX}user-tokens/${user}/`,
   userToken: (user: string, id: string) => `${AUTH_PREFIX}user-tokens/${user}/${id}`,
+  bundle: (keyId: string) => `${AUTH_PREFIX}bundles/${keyId}`,
+  userBundles: (user: string) => `${AUTH_PREFIX}user-bundles/${user}/`,
+  userBundle: (user: string, id: string) => `${AUTH_PREFIX}user-bundles/${user}/${id}`,
 } as const;
 
 /** The identity record a key under `/iam/` names, for the access model's watcher. */

@@ -59,6 +59,24 @@ export type AccessTokenRecord = z.infer<typeof accessTokenSchema>;
 
 export const userTokenSchema = z.object({ hash: z.string(), label: z.string(), createdAt: z.string() });
 
+/** A client bundle's certificate, by `keyId` (hex SHA-256 of its SPKI); times are ISO 8601. */
+export const bundleSchema = z.object({
+  id: z.string(),
+  user: z.string(),
+  label: z.string(),
+  keyId: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+});
+export type BundleRecord = z.infer<typeof bundleSchema>;
+
+export const userBundleSchema = z.object({
+  keyId: z.string(),
+  label: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+});
+
 /** Parses a stored value, or throws InternalError naming the key (the value itself is never echoed). */
 export function decode<T>(schema: z.ZodType<T>, kv: KeyValue): T {
   let json: unknown;

@@ -1,14 +1,23 @@
 /**
  * Users: create, read, update, remove. A user name and an org name may not be equal (one namespace, as in
  * UCP): each create compares the other kind's key as absent. Removing a user removes, in one commit, their
- * password, sessions, access tokens and memberships, plus whatever the hooks add (their grants).
+ * password, sessions, access tokens, client bundles and memberships, plus whatever the hooks add (their
+ * grants).
  */
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '@stevedore/errors';
 import { isoAt, settled, written, type IdentityContext, type Page, type PageOptions } from './context.js';
 import { identityKeys as keys } from './keys.js';
 import { checkName } from './names.js';
 import { checkPassword, hashPassword } from './passwords.js';
-import { decode, encode, sessionIndexSchema, userSchema, userTokenSchema, type User } from './records.js';
+import {
+  decode,
+  encode,
+  sessionIndexSchema,
+  userBundleSchema,
+  userSchema,
+  userTokenSchema,
+  type User,
+} from './records.js';
 import { commit, retrying, TxnBuilder, type Written } from './txn.js';
 
 export interface CreateUserInput {
@@ -154,15 +163,17 @@ export class UserDirectory {
       if (!kv) throw new NotFoundError(`user ${JSON.stringify(name)} does not exist`);
       const txn = new TxnBuilder().expectUnchanged(kv.key, kv).delete(kv.key).delete(keys.password(name));
       // Memberships are keyed by org; a scan is fine for a rare, admin-only operation.
-      const [orgMembers, teamMembers, tokens, index] = await Promise.all([
+      const [orgMembers, teamMembers, tokens, bundles, index] = await Promise.all([
         store.range(keys.orgMembersAll),
         store.range(keys.teamMembersAll),
         store.range(keys.userTokens(name)),
+        store.range(keys.userBundles(name)),
         store.get(keys.sessionIndex(name)),
       ]);
       for (const m of [...orgMembers.kvs, ...teamMembers.kvs])
         if (m.key.endsWith(`/${name}`)) txn.delete(m.key);
       for (const t of tokens.kvs) txn.delete(t.key).delete(keys.token(decode(userTokenSchema, t).hash));
+      for (const b of bundles.kvs) txn.delete(b.key).delete(keys.bundle(decode(userBundleSchema, b).keyId));
       if (index) {
         txn.expectUnchanged(index.key, index).delete(index.key);
         for (const s of decode(sessionIndexSchema, index).sessions) txn.delete(keys.session(s.hash));

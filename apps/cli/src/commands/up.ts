@@ -124,6 +124,8 @@ async function up(flags: UpFlags, command: Command): Promise<void> {
       logger,
       version: VERSION,
       ...(adminPassword ? { adminPassword } : {}),
+      clientBundleLifetimeDays: config.controller.clientBundleLifetimeDays,
+      dockerHost: engine.dockerHost,
       identity: {
         sessions: {
           lifetimeMinutes: config.controller.sessionLifetimeMinutes,

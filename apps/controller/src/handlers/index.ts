@@ -2,6 +2,7 @@ import type { Handlers } from '../http/route-kit.js';
 import { accessHandlers } from './access.js';
 import { accountHandlers } from './accounts.js';
 import { authHandlers } from './auth.js';
+import { bundleHandlers } from './bundles.js';
 import type { Services } from './services.js';
 import { systemHandlers } from './system.js';
 
@@ -13,5 +14,6 @@ export function buildHandlers(services: Services): Handlers {
     ...authHandlers(services),
     ...accountHandlers(services),
     ...accessHandlers(services),
+    ...bundleHandlers(services),
   };
 }

@@ -2,6 +2,7 @@
 import type { Access, AccessModelSync } from '@stevedore/access';
 import type { AuditLog } from '@stevedore/audit';
 import type { Identity } from '@stevedore/identity';
+import type { KeyAndCertificate } from '@stevedore/pki';
 
 export interface Services {
   readonly identity: Identity;
@@ -9,5 +10,10 @@ export interface Services {
   readonly sync: AccessModelSync;
   readonly audit: AuditLog;
   readonly clusterCaPem: string;
+  /** Signs the certificates of client bundles; its key stays in the data dir's pki directory. */
+  readonly clientCa: KeyAndCertificate;
+  readonly clientBundleLifetimeDays: number;
+  /** epoch ms */
+  readonly now: () => number;
   readonly version: string;
 }

@@ -34,6 +34,9 @@ export interface HandlerInput<R extends RouteSpec> {
   /** Undefined only on public routes. */
   readonly caller: R['access'] extends 'public' ? Caller | undefined : Caller;
   readonly remoteAddress: string;
+  /** The Host header as the client sent it (unvalidated: check it before use), and the port it reached. */
+  readonly requestHost: string | undefined;
+  readonly localPort: number;
   /** What the audit entry will say; a handler may name the target (and, for login, the actor) early, so
    * that a failure is recorded against what was attempted. Defaults: the caller and the request path. */
   readonly audit: { target?: string; actor?: string };
@@ -43,6 +46,8 @@ export interface HandlerResult {
   readonly body?: unknown;
   /** Raw text answers (the CA, `OK`) with their content type. */
   readonly text?: { readonly contentType: string; readonly value: string };
+  /** Raw bytes (a client bundle zip) with their content type. */
+  readonly binary?: { readonly contentType: string; readonly value: Buffer };
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -114,12 +119,15 @@ export function bindRoutes(app: FastifyInstance, handlers: Handlers, deps: Route
             // Non-public routes have thrown above without a caller.
             caller: caller as Caller,
             remoteAddress: request.ip,
+            requestHost: request.headers.host,
+            localPort: request.socket.localPort ?? 0,
             audit,
           });
           send = async () => {
             reply.code(status);
             for (const [k, v] of Object.entries(result.headers ?? {})) reply.header(k, v);
             if (result.text) return reply.type(result.text.contentType).send(result.text.value);
+            if (result.binary) return reply.type(result.binary.contentType).send(result.binary.value);
             return reply.send(status === 204 ? undefined : result.body);
           };
         } catch (err) {

@@ -1,0 +1,24 @@
+/**
+ * Who is calling and what they may do: the proxy's seam to the control plane. The controller builds a
+ * ProxyCaller from the client certificate (its bundle) or from the session of a dashboard request, and
+ * passes the live access model's authorizer; the proxy itself keeps no account state.
+ */
+import type { Decision, Operation } from '@stevedore/authz';
+
+export interface ProxyCaller {
+  readonly name: string;
+  readonly admin: boolean;
+  /** Where the caller's creates go unless they name a collection; images are authorized here. */
+  readonly defaultCollection: string;
+  readonly remoteAddress: string;
+}
+
+export interface ProxyAccess {
+  authorize(request: { user: string; operation: Operation; collection: string }): Decision;
+  collectionExists(path: string): boolean;
+}
+
+/** Decides one operation for one caller on one collection. */
+export function decide(access: ProxyAccess, caller: ProxyCaller, operation: Operation, collection: string) {
+  return access.authorize({ user: caller.name, operation, collection });
+}

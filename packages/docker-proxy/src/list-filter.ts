@@ -1,0 +1,47 @@
+/**
+ * Lists, filtered to what the caller may view: the engine answers the whole list, the proxy drops every
+ * item whose collection the caller holds no `<type>.view` on. Images carry no collection: the caller sees
+ * all of them or none, by `image.view` on their default collection.
+ */
+import type { ListedType } from '@stevedore/engine';
+import type { Operation } from '@stevedore/authz';
+import { decide, type ProxyAccess, type ProxyCaller } from './caller.js';
+import { collectionOf, labelsOf, serviceIdOfContainer, UNLABELLED_COLLECTION } from './labels.js';
+import type { Resolver } from './resolver.js';
+
+type Json = Record<string, unknown>;
+
+export async function filterList(
+  type: ListedType,
+  list: unknown,
+  access: ProxyAccess,
+  caller: ProxyCaller,
+  resolver: Resolver,
+): Promise<unknown> {
+  const view = `${type}.view` as Operation;
+  if (type === 'image') return decide(access, caller, view, caller.defaultCollection).allowed ? list : [];
+  // Volumes come wrapped: { Volumes: [...], Warnings }.
+  const items = (type === 'volume' ? (list as { Volumes?: Json[] | null }).Volumes : list) as Json[] | null;
+  if (!Array.isArray(items)) return list;
+
+  const needsServices =
+    type === 'task' || (type === 'container' && items.some((c) => serviceIdOfContainer(c) !== undefined));
+  const services = needsServices ? await resolver.serviceCollections() : undefined;
+  const collectionOfItem = (item: Json): string => {
+    if (type === 'task') return services?.get(String(item['ServiceID'])) ?? UNLABELLED_COLLECTION;
+    const serviceId = type === 'container' ? serviceIdOfContainer(item) : undefined;
+    const ofService = serviceId === undefined ? undefined : services?.get(serviceId);
+    return ofService ?? collectionOf(labelsOf(type, item));
+  };
+  const decided = new Map<string, boolean>();
+  const kept = items.filter((item) => {
+    const collection = collectionOfItem(item);
+    let allowed = decided.get(collection);
+    if (allowed === undefined) {
+      allowed = decide(access, caller, view, collection).allowed;
+      decided.set(collection, allowed);
+    }
+    return allowed;
+  });
+  return type === 'volume' ? { ...(list as Json), Volumes: kept } : kept;
+}

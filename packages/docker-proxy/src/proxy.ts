@@ -1,0 +1,185 @@
+/**
+ * The authorizing Docker Engine API proxy. Every call is matched to the operation map, planned (refused,
+ * or forwarded with what the plan changes), audited with the caller, operation, resource and outcome, and
+ * streamed to and from the engine. Only lists, `/version` and JSON bodies of creates and updates are ever
+ * held in memory; logs, events, builds, pulls, pushes and archives flow through.
+ *
+ * Hijacked calls (attach, exec start: `Upgrade: tcp`) are planned the same way and then spliced to a raw
+ * engine socket (upgrade.ts).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { AuditBatcher } from '@stevedore/audit';
+import { matchEndpoint } from '@stevedore/engine';
+import type { ProxyAccess, ProxyCaller } from './caller.js';
+import { EngineLink } from './engine-link.js';
+import { eventFilter } from './event-filter.js';
+import { filterList } from './list-filter.js';
+import { planRequest, type Plan, type PlanContext } from './plan.js';
+import { EngineRefusal, forbidden } from './refusals.js';
+import { Resolver } from './resolver.js';
+import { spliceUpgrade, writeRawRefusal } from './upgrade.js';
+
+export interface DockerProxyOptions {
+  readonly dockerHost: string;
+  readonly access: ProxyAccess;
+  readonly audit: AuditBatcher;
+  /** Stevedore's version, shown by `docker version` as a server component. */
+  readonly version: string;
+  readonly log: { error(obj: object, msg: string): void };
+}
+
+export interface DockerProxy {
+  handle(req: IncomingMessage, res: ServerResponse, caller: ProxyCaller, url?: string): void;
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, caller: ProxyCaller, url?: string): void;
+  close(): Promise<void>;
+}
+
+const MAX_JSON_BODY = 16 * 1024 * 1024;
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host', 'proxy-connection']);
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_JSON_BODY) throw new EngineRefusal(413, `the request body is over ${MAX_JSON_BODY} bytes`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    const value: unknown = text.trim() === '' ? {} : JSON.parse(text);
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // answered below
+  }
+  throw new EngineRefusal(400, 'the request body must be a JSON object');
+}
+
+export function forwardHeaders(req: IncomingMessage, body: Buffer | undefined): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
+  if (body) {
+    headers['content-length'] = String(body.length);
+    headers['content-type'] = 'application/json';
+  } else if (req.headers['transfer-encoding']) headers['transfer-encoding'] = req.headers['transfer-encoding'];
+  return headers;
+}
+
+export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
+  const engine = new EngineLink(options.dockerHost);
+  const resolver = new Resolver(engine);
+  const { access, audit } = options;
+
+  const record = (caller: ProxyCaller, req: IncomingMessage, plan: Partial<Plan>, status: number, reason?: string) =>
+    audit.add({
+      actor: caller.name,
+      action: plan.action ?? 'engine.call',
+      target: plan.target ?? `${req.method} ${(req.url ?? '').split('?')[0]}`,
+      remoteAddress: caller.remoteAddress,
+      result: status < 400 ? 'success' : 'failure',
+      status,
+      detail: {
+        via: 'docker-api',
+        method: req.method,
+        path: (req.url ?? '').split('?')[0],
+        ...(plan.collection ? { collection: plan.collection } : {}),
+        ...(reason ? { reason } : {}),
+      },
+    });
+
+  const plan = async (req: IncomingMessage, caller: ProxyCaller, url: string): Promise<Plan> => {
+    const match = matchEndpoint(req.method ?? '', url);
+    if (!match) throw forbidden(`${req.method} ${url.split('?')[0]} is not an Engine API call Stevedore knows, so it is refused`);
+    const ctx: PlanContext = { engine, resolver, access, caller, readJson: () => readJson(req) };
+    return planRequest(ctx, match, url);
+  };
+
+  const refuse = (res: ServerResponse, err: unknown, caller: ProxyCaller, req: IncomingMessage) => {
+    const refusal = err instanceof EngineRefusal ? err : undefined;
+    const status = refusal?.status ?? 502;
+    if (!refusal) options.log.error({ err }, 'Docker API proxy failed');
+    record(caller, req, {}, status, refusal?.reason ?? 'proxy error');
+    const message = refusal?.message ?? `Stevedore could not reach the Docker Engine: ${err instanceof Error ? err.message : String(err)}`;
+    if (!res.headersSent) res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ message }));
+  };
+
+  const forward = async (req: IncomingMessage, res: ServerResponse, caller: ProxyCaller, p: Plan) => {
+    const upstream = engine.open(req.method ?? 'GET', p.url, forwardHeaders(req, p.body), (answer) => {
+      const status = answer.statusCode ?? 502;
+      record(caller, req, p, status);
+      const rewrite = status < 300 && p.answer !== 'pass' && !(p.answer === 'events' && caller.admin);
+      if (!rewrite) {
+        res.writeHead(status, answer.headers);
+        // Stream flushes at once: followed logs and events must not wait in a buffer.
+        res.flushHeaders();
+        pipeline(answer, res).catch(() => undefined);
+        return;
+      }
+      void respondRewritten(answer, res, status, p, caller).catch((err: unknown) => {
+        options.log.error({ err }, 'Docker API proxy could not rewrite an answer');
+        res.destroy();
+      });
+    });
+    upstream.on('error', (err) => refuse(res, err, caller, req));
+    // A caller that goes away (Ctrl-C on `logs -f`) ends the engine request too.
+    res.on('close', () => upstream.destroy());
+    if (p.body) upstream.end(p.body);
+    else await pipeline(req, upstream).catch(() => undefined);
+  };
+
+  const respondRewritten = async (answer: IncomingMessage, res: ServerResponse, status: number, p: Plan, caller: ProxyCaller) => {
+    const headers = { ...answer.headers };
+    if (p.answer === 'events') {
+      res.writeHead(status, headers);
+      res.flushHeaders();
+      await pipeline(answer, eventFilter(access, caller, resolver), res);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    for await (const c of answer as AsyncIterable<Buffer>) chunks.push(c);
+    let value = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    if (p.answer === 'list' && p.listType) value = await filterList(p.listType, value, access, caller, resolver);
+    if (p.answer === 'version') value = withStevedore(value, options.version);
+    const body = Buffer.from(JSON.stringify(value));
+    delete headers['transfer-encoding'];
+    res.writeHead(status, { ...headers, 'content-length': String(body.length) });
+    res.end(body);
+  };
+
+  return {
+    handle(req, res, caller, url = req.url ?? '/') {
+      plan(req, caller, url)
+        .then((p) => forward(req, res, caller, p))
+        .catch((err: unknown) => refuse(res, err, caller, req));
+    },
+    handleUpgrade(req, socket, head, caller, url = req.url ?? '/') {
+      plan(req, caller, url)
+        .then(async (p) => {
+          const status = await spliceUpgrade(engine, req, socket, head, p.url);
+          record(caller, req, p, status);
+        })
+        .catch((err: unknown) => {
+          const refusal = err instanceof EngineRefusal ? err : new EngineRefusal(502, `Stevedore could not reach the Docker Engine: ${String(err)}`);
+          record(caller, req, {}, refusal.status, refusal.reason);
+          writeRawRefusal(socket, refusal);
+        });
+    },
+    close: async () => {
+      engine.close();
+      await audit.flush();
+    },
+  };
+}
+
+/** `/version` with Stevedore beside the engine's own components. */
+function withStevedore(value: unknown, version: string): unknown {
+  const v = value as { Components?: unknown[] };
+  const components = Array.isArray(v.Components) ? v.Components : [];
+  return {
+    ...v,
+    Components: [...components, { Name: 'Stevedore', Version: version, Details: { Role: 'authorizing Engine API proxy' } }],
+  };
+}

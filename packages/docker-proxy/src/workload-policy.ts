@@ -1,0 +1,113 @@
+/**
+ * What a container or service spec asks for beyond `*.create`: the capability operations that let a
+ * workload reach outside its container (Restricted Control has none of them), and the networks, secrets
+ * and configs it uses (each must be usable by the caller). Pure: the proxy asks the authorizer.
+ *
+ * Every need carries a `rule` that says, in words, what in the request asked for it, so a refusal can
+ * name the rule ("bind mount of host path /etc needs container.bind_mount").
+ */
+import type { Operation } from '@stevedore/authz';
+
+export interface CapabilityNeed {
+  readonly operation: Operation;
+  readonly rule: string;
+}
+
+export interface ReferenceNeed {
+  readonly type: 'network' | 'secret' | 'config';
+  readonly ref: string;
+}
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json => (v && typeof v === 'object' ? (v as Json) : {});
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** Networks every engine has; using them needs no grant (`host` is a namespace rule, below). */
+const ENGINE_NETWORKS = new Set(['', 'default', 'bridge', 'none', 'host']);
+
+function namespaceNeeds(fields: Record<string, string>): CapabilityNeed[] {
+  const needs: CapabilityNeed[] = [];
+  for (const [field, mode] of Object.entries(fields)) {
+    if (mode === 'host')
+      needs.push({ operation: 'container.host_namespaces', rule: `${field} "host" shares the host's namespace` });
+    else if (mode.startsWith('container:'))
+      needs.push({
+        operation: 'container.host_namespaces',
+        rule: `${field} "${mode}" joins another container's namespace`,
+      });
+  }
+  return needs;
+}
+
+function mountNeeds(mounts: unknown[]): CapabilityNeed[] {
+  return mounts
+    .map(obj)
+    .filter((m) => m['Type'] === 'bind' || m['Type'] === 'npipe')
+    .map((m) => ({
+      operation: 'container.bind_mount' as const,
+      rule: `bind mount of host path ${str(m['Source']) || '(unnamed)'}`,
+    }));
+}
+
+/** `POST /containers/create` body. */
+export function containerCreateNeeds(body: Json): { capabilities: CapabilityNeed[]; refs: ReferenceNeed[] } {
+  const host = obj(body['HostConfig']);
+  const capabilities: CapabilityNeed[] = [];
+  for (const bind of arr(host['Binds']).map(str)) {
+    const source = bind.split(':')[0] ?? '';
+    if (source.startsWith('/') || source.startsWith('.') || source.includes('\\'))
+      capabilities.push({ operation: 'container.bind_mount', rule: `bind mount of host path ${source}` });
+  }
+  capabilities.push(...mountNeeds(arr(host['Mounts'])));
+  if (host['Privileged'] === true)
+    capabilities.push({ operation: 'container.privileged', rule: 'privileged mode' });
+  for (const opt of arr(host['SecurityOpt']).map(str)) {
+    if (/unconfined|label[=:]disable/.test(opt))
+      capabilities.push({ operation: 'container.privileged', rule: `security option "${opt}"` });
+  }
+  capabilities.push(
+    ...namespaceNeeds({
+      NetworkMode: str(host['NetworkMode']),
+      PidMode: str(host['PidMode']),
+      IpcMode: str(host['IpcMode']),
+      UTSMode: str(host['UTSMode']),
+      UsernsMode: str(host['UsernsMode']),
+      CgroupnsMode: str(host['CgroupnsMode']),
+    }),
+  );
+  const capAdd = arr(host['CapAdd']).map(str).filter(Boolean);
+  if (capAdd.length > 0)
+    capabilities.push({ operation: 'container.capabilities', rule: `added capabilities ${capAdd.join(', ')}` });
+  if (arr(host['Devices']).length + arr(host['DeviceRequests']).length + arr(host['DeviceCgroupRules']).length > 0)
+    capabilities.push({ operation: 'container.devices', rule: 'host devices' });
+
+  const networks = new Set<string>();
+  const mode = str(host['NetworkMode']);
+  if (!ENGINE_NETWORKS.has(mode) && !mode.startsWith('container:')) networks.add(mode);
+  for (const name of Object.keys(obj(obj(body['NetworkingConfig'])['EndpointsConfig'])))
+    if (!ENGINE_NETWORKS.has(name)) networks.add(name);
+  return { capabilities, refs: [...networks].map((ref) => ({ type: 'network', ref })) };
+}
+
+/** A service spec (`POST /services/create` body, or the new spec of an update). */
+export function serviceSpecNeeds(spec: Json): { capabilities: CapabilityNeed[]; refs: ReferenceNeed[] } {
+  const task = obj(spec['TaskTemplate']);
+  const container = obj(task['ContainerSpec']);
+  const capabilities = mountNeeds(arr(container['Mounts']));
+  const capAdd = arr(container['CapabilityAdd']).map(str).filter(Boolean);
+  if (capAdd.length > 0)
+    capabilities.push({ operation: 'container.capabilities', rule: `added capabilities ${capAdd.join(', ')}` });
+  const refs: ReferenceNeed[] = [];
+  for (const n of [...arr(task['Networks']), ...arr(spec['Networks'])].map(obj)) {
+    const target = str(n['Target']);
+    if (target === 'host')
+      capabilities.push({ operation: 'container.host_namespaces', rule: 'the "host" network' });
+    else if (!ENGINE_NETWORKS.has(target)) refs.push({ type: 'network', ref: target });
+  }
+  for (const s of arr(container['Secrets']).map(obj))
+    refs.push({ type: 'secret', ref: str(s['SecretID']) || str(s['SecretName']) });
+  for (const c of arr(container['Configs']).map(obj))
+    refs.push({ type: 'config', ref: str(c['ConfigID']) || str(c['ConfigName']) });
+  return { capabilities, refs: refs.filter((r) => r.ref !== '') };
+}
