@@ -68,6 +68,26 @@ function withParam(url: string, match: MatchedEndpoint, id: string): string {
   return prefix + match.endpoint.path.replace(/\{[a-z]+\}/, encodeURIComponent(id)) + (q >= 0 ? url.slice(q) : '');
 }
 
+/** What a call asks for, before it is decided: the audit entry of a refusal says this. */
+export function intentOf(match: MatchedEndpoint): Pick<Plan, 'action' | 'target'> {
+  const rule = match.endpoint.rule;
+  const call = `${match.endpoint.method} ${match.endpoint.path}`;
+  const resource = 'resource' in rule ? rule.resource : rule.kind === 'connect' ? 'network' : 'container';
+  const target = match.param === undefined ? call : `${resource}:${match.param}`;
+  switch (rule.kind) {
+    case 'open':
+    case 'events':
+      return { action: `engine.${match.path.slice(1) || 'ping'}`, target };
+    case 'admin':
+    case 'unsupported':
+      return { action: `engine.${rule.kind}`, target };
+    case 'list':
+      return { action: `${rule.resource}.list`, target };
+    default:
+      return { action: rule.operation, target };
+  }
+}
+
 export async function planRequest(ctx: PlanContext, match: MatchedEndpoint, url: string): Promise<Plan> {
   const rule: EngineRule = match.endpoint.rule;
   const { caller } = ctx;

@@ -16,7 +16,7 @@ import type { ProxyAccess, ProxyCaller } from './caller.js';
 import { EngineLink } from './engine-link.js';
 import { eventFilter } from './event-filter.js';
 import { filterList } from './list-filter.js';
-import { planRequest, type Plan, type PlanContext } from './plan.js';
+import { intentOf, planRequest, type Plan, type PlanContext } from './plan.js';
 import { EngineRefusal, forbidden } from './refusals.js';
 import { Resolver } from './resolver.js';
 import { spliceUpgrade, writeRawRefusal } from './upgrade.js';
@@ -89,18 +89,26 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
       },
     });
 
+  /** Plans the call; a refusal carries what was asked, for its audit entry. */
   const plan = async (req: IncomingMessage, caller: ProxyCaller, url: string): Promise<Plan> => {
     const match = matchEndpoint(req.method ?? '', url);
-    if (!match) throw forbidden(`${req.method} ${url.split('?')[0]} is not an Engine API call Stevedore knows, so it is refused`);
+    if (!match) {
+      const refusal = forbidden(`${req.method} ${url.split('?')[0]} is not an Engine API call Stevedore knows, so it is refused`);
+      throw Object.assign(refusal, { intent: { action: 'engine.unknown' } });
+    }
     const ctx: PlanContext = { engine, resolver, access, caller, readJson: () => readJson(req) };
-    return planRequest(ctx, match, url);
+    return planRequest(ctx, match, url).catch((err: unknown) => {
+      throw Object.assign(err instanceof Error ? err : new Error(String(err)), { intent: intentOf(match) });
+    });
   };
+  const intentOfError = (err: unknown): Partial<Plan> =>
+    (err as { intent?: Partial<Plan> } | undefined)?.intent ?? {};
 
   const refuse = (res: ServerResponse, err: unknown, caller: ProxyCaller, req: IncomingMessage) => {
     const refusal = err instanceof EngineRefusal ? err : undefined;
     const status = refusal?.status ?? 502;
     if (!refusal) options.log.error({ err }, 'Docker API proxy failed');
-    record(caller, req, {}, status, refusal?.reason ?? 'proxy error');
+    record(caller, req, intentOfError(err), status, refusal?.reason ?? 'proxy error');
     const message = refusal?.message ?? `Stevedore could not reach the Docker Engine: ${err instanceof Error ? err.message : String(err)}`;
     if (!res.headersSent) res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ message }));
@@ -163,7 +171,7 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
         })
         .catch((err: unknown) => {
           const refusal = err instanceof EngineRefusal ? err : new EngineRefusal(502, `Stevedore could not reach the Docker Engine: ${String(err)}`);
-          record(caller, req, {}, refusal.status, refusal.reason);
+          record(caller, req, intentOfError(err), refusal.status, refusal.reason);
           writeRawRefusal(socket, refusal);
         });
     },

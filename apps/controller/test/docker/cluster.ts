@@ -31,6 +31,10 @@ import { apiClient } from '../api-client.js';
 export const IMAGE = 'stevedore/busybox:test';
 const PASSWORD = 'a long enough password';
 export type Account = 'admin' | 'alice' | 'bob';
+/** `tty`: run the CLI under a pseudo-terminal (`script`), as `docker run -it` needs. */
+export type CliOptions = DockerCliOptions & { readonly tty?: boolean };
+
+const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
 
 export interface DockerCluster {
   readonly engine: DockerEngine;
@@ -40,7 +44,9 @@ export interface DockerCluster {
   readonly tokens: Record<Account, string>;
   /** The unzipped bundle of each account. */
   readonly bundleDirs: Record<Account, string>;
-  docker(who: Account, args: string[], options?: DockerCliOptions): Promise<DockerCliResult>;
+  docker(who: Account, args: string[], options?: CliOptions): Promise<DockerCliResult>;
+  /** The CLI with the bundle unzipped in `dir` (or none: then `env` says where to go). */
+  dockerWith(dir: string | undefined, args: string[], env?: Record<string, string>): Promise<DockerCliResult>;
   /** Downloads another bundle for `who` into a fresh directory. */
   downloadBundle(who: Account, label?: string): Promise<string>;
   stop(): Promise<void>;
@@ -99,19 +105,27 @@ export async function startDockerCluster(): Promise<DockerCluster> {
       bob: await downloadBundle('bob'),
     };
     const port = plane.port;
-    const docker = (who: Account, args: string[], options: DockerCliOptions = {}) =>
-      runDockerCli(
-        cli,
-        {
-          DOCKER_HOST: `tcp://127.0.0.1:${port}`,
-          DOCKER_TLS_VERIFY: '1',
-          DOCKER_CERT_PATH: bundleDirs[who],
-          DOCKER_CONFIG: join(bundleDirs[who], 'docker-config'),
-          DOCKER_BUILDKIT: '0',
-        },
-        args,
-        { timeoutMs: 60_000, ...options },
-      );
+    const envFor = (dir: string | undefined): Record<string, string> =>
+      dir === undefined
+        ? { DOCKER_BUILDKIT: '0' }
+        : {
+            DOCKER_HOST: `tcp://127.0.0.1:${port}`,
+            DOCKER_TLS_VERIFY: '1',
+            DOCKER_CERT_PATH: dir,
+            DOCKER_CONFIG: join(dir, 'docker-config'),
+            DOCKER_BUILDKIT: '0',
+          };
+    const docker = (who: Account, args: string[], options: CliOptions = {}) => {
+      const { tty, ...rest } = options;
+      const [binary, argv] = tty
+        ? ['script', ['-qec', [cli, ...args].map(quote).join(' '), '/dev/null']]
+        : [cli, args];
+      return runDockerCli(binary, envFor(bundleDirs[who]), argv, { timeoutMs: 60_000, ...rest });
+    };
+    const dockerWith = async (dir: string | undefined, args: string[], env: Record<string, string> = {}) => {
+      if (dir !== undefined) await mkdir(join(dir, 'docker-config'), { recursive: true });
+      return runDockerCli(cli, { ...envFor(dir), ...env }, args, { timeoutMs: 60_000 });
+    };
     // The node is placed in /Shared/dev by its label, through the proxy, as an administrator would.
     const nodeId = (await docker('admin', ['node', 'ls', '-q'])).stdout.trim();
     await docker('admin', ['node', 'update', '--label-add', 'io.stevedore.collection=/Shared/dev', nodeId]);
@@ -124,6 +138,7 @@ export async function startDockerCluster(): Promise<DockerCluster> {
       tokens,
       bundleDirs,
       docker,
+      dockerWith,
       downloadBundle,
       stop: async () => {
         await started.close();

@@ -1,0 +1,44 @@
+/**
+ * The providers in order: the query cache, the API client (which reads the session token and reports a
+ * 401), the session, and the router. Failed queries are retried only when the failure may pass (network,
+ * 5xx), never on a refusal or a bad request.
+ */
+import { useRef, useState } from 'react';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { RouterProvider } from 'react-router';
+import { ApiProvider } from '../api/api-context.js';
+import { isApiError } from '../api/api-error.js';
+import { createApiClient } from '../api/client.js';
+import { SessionProvider, useSessionState } from '../session/session.js';
+import { tokenStore } from '../session/token-store.js';
+import { router } from './routes.js';
+
+function shouldRetry(failures: number, error: unknown): boolean {
+  if (isApiError(error) && error.status >= 400 && error.status < 500) return false;
+  return failures < 2;
+}
+
+export function App() {
+  const session = useSessionState(tokenStore.get());
+  const setToken = useRef(session.setToken);
+  setToken.current = session.setToken;
+  const [queryClient] = useState(
+    () => new QueryClient({ defaultOptions: { queries: { retry: shouldRetry, staleTime: 5_000 } } }),
+  );
+  const [api] = useState(() =>
+    createApiClient({
+      baseUrl: '',
+      getToken: () => tokenStore.get(),
+      onUnauthenticated: () => setToken.current(null, 'Your session has ended. Log in again.'),
+    }),
+  );
+  return (
+    <QueryClientProvider client={queryClient}>
+      <ApiProvider client={api}>
+        <SessionProvider state={session}>
+          <RouterProvider router={router} />
+        </SessionProvider>
+      </ApiProvider>
+    </QueryClientProvider>
+  );
+}

@@ -1,0 +1,70 @@
+/**
+ * The frame of every signed-in page: a skip link, the banner with the account menu, the main navigation
+ * (administration only for administrators) and the <main> landmark the page renders into.
+ */
+import { Suspense } from 'react';
+import { NavLink, Outlet } from 'react-router';
+import { useSession } from '../session/session.js';
+import { Loading } from '../ui/states.js';
+
+const everyone = [
+  { to: '/', label: 'Overview', end: true },
+  { to: '/orgs', label: 'Orgs & teams' },
+  { to: '/roles', label: 'Roles' },
+  { to: '/collections', label: 'Collections' },
+  { to: '/grants', label: 'Grants' },
+];
+const administration = [{ to: '/users', label: 'Users' }];
+
+function Links({ links }: { links: readonly { to: string; label: string; end?: boolean }[] }) {
+  return (
+    <ul>
+      {links.map((l) => (
+        <li key={l.to}>
+          <NavLink to={l.to} end={l.end ?? false}>
+            {l.label}
+          </NavLink>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function Layout() {
+  const session = useSession();
+  const user = session.user!;
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to main content
+      </a>
+      <header className="banner">
+        <span className="brand">Stevedore</span>
+        <span className="whoami">
+          Signed in as <strong>{user.name}</strong>
+          {user.admin ? ' (administrator)' : ''}
+        </span>
+        <NavLink to="/profile">My profile</NavLink>
+        <button type="button" onClick={() => void session.logout()}>
+          Log out
+        </button>
+      </header>
+      <div className="shell">
+        <nav aria-label="Main" className="sidebar">
+          <Links links={everyone} />
+          {user.admin && (
+            <>
+              <h2 className="nav-group">Administration</h2>
+              <Links links={administration} />
+            </>
+          )}
+        </nav>
+        <main id="main" tabIndex={-1}>
+          <Suspense fallback={<Loading what="the page" />}>
+            <Outlet />
+          </Suspense>
+        </main>
+      </div>
+    </>
+  );
+}

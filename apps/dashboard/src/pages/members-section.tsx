@@ -1,0 +1,98 @@
+/**
+ * The members of an org or a team: a searchable list, and for administrators a form to add a user (names
+ * suggested from the user list) and a button to remove each member.
+ */
+import { useId, useState, type FormEvent } from 'react';
+import { schemas } from '@stevedore/api-contract';
+import { useApiList } from '../api/hooks.js';
+import { DataTable, type Column } from '../ui/data-table.js';
+import { DeleteButton, Field, FormStatus, validate } from '../ui/form.js';
+import { Section } from '../ui/page.js';
+import { QueryView } from '../ui/states.js';
+
+interface Member {
+  readonly user: string;
+}
+const columns: Column<Member>[] = [{ id: 'user', header: 'User name', value: (m) => m.user }];
+
+interface Props {
+  /** "acme" or "acme/devs": used in labels. */
+  readonly of: string;
+  readonly members: {
+    data: { items: Member[] } | undefined;
+    error: unknown;
+    isPending: boolean;
+    refetch(): unknown;
+  };
+  readonly canEdit: boolean;
+  readonly add?: { mutateAsync(user: string): Promise<unknown>; isPending: boolean; error: unknown };
+  readonly remove?: { mutateAsync(user: string): Promise<unknown>; error: unknown };
+}
+
+function AddMember({ of, add }: { of: string; add: NonNullable<Props['add']> }) {
+  const users = useApiList('listUsers');
+  const listId = useId();
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  const [added, setAdded] = useState<string | null>(null);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const checked = validate(schemas.accountName, name);
+    setError(checked.ok ? undefined : checked.errors['form']);
+    if (!checked.ok) return;
+    setAdded(null);
+    add
+      .mutateAsync(name)
+      .then(() => {
+        setAdded(`Added ${name} to ${of}.`);
+        setName('');
+      })
+      .catch(() => undefined);
+  };
+  return (
+    <>
+      <form onSubmit={submit} className="inline-form" noValidate>
+        <Field label="User to add" error={error}>
+          {(p) => <input {...p} list={listId} autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} />}
+        </Field>
+        <datalist id={listId}>
+          {(users.data ?? []).map((u) => (
+            <option key={u.name} value={u.name} />
+          ))}
+        </datalist>
+        <button type="submit" className="primary" disabled={add.isPending}>
+          Add member
+        </button>
+      </form>
+      <FormStatus error={add.error} success={added} />
+    </>
+  );
+}
+
+export function MembersSection({ of, members, canEdit, add, remove }: Props) {
+  return (
+    <Section title={`Members of ${of}`}>
+      {canEdit && add && <AddMember of={of} add={add} />}
+      {remove && <FormStatus error={remove.error} />}
+      <QueryView query={members} what="members">
+        {(data) => (
+          <DataTable
+            noun="members"
+            rows={data.items}
+            columns={columns}
+            rowKey={(m) => m.user}
+            initialSort={{ column: 'user', direction: 'ascending' }}
+            empty={`${of} has no members yet.`}
+            {...(canEdit && remove
+              ? {
+                  actions: (m: Member) => (
+                    <DeleteButton verb="Remove" label={`Remove ${m.user} from ${of}`} onConfirm={() => remove.mutateAsync(m.user)} />
+                  ),
+                }
+              : {})}
+          />
+        )}
+      </QueryView>
+    </Section>
+  );
+}
