@@ -10,6 +10,7 @@ import { needsRenewal, type KeyAndCertificate } from '@stevedore/pki';
 import type { AuditLog } from '@stevedore/audit';
 import { bindRoutes, type Caller, type Handlers } from './http/route-kit.js';
 import { installErrorHandlers } from './http/fastify-errors.js';
+import { dashboardDistDir, registerDashboard } from './http/dashboard-static.js';
 import type { DockerGate } from './docker/docker-gate.js';
 
 export interface ControllerServerOptions {
@@ -40,7 +41,12 @@ const RENEWAL_CHECK_MS = 60 * 60 * 1000;
 export async function startControllerServer(options: ControllerServerOptions): Promise<ControllerServer> {
   // Typed as fastify's logger interface so the app's type is the default one the route kit takes.
   const logger: FastifyBaseLogger = options.logger;
-  const tlsOptions = { minVersion: 'TLSv1.2' as const, requestCert: true, rejectUnauthorized: false, ca: options.clientCaPem };
+  const tlsOptions = {
+    minVersion: 'TLSv1.2' as const,
+    requestCert: true,
+    rejectUnauthorized: false,
+    ca: options.clientCaPem,
+  };
   const gate = options.dockerGate;
   const app = Fastify({
     serverFactory: (handler) => {
@@ -65,6 +71,7 @@ export async function startControllerServer(options: ControllerServerOptions): P
     return503OnClosing: true,
   });
   installErrorHandlers(app);
+  registerDashboard(app, dashboardDistDir());
   bindRoutes(app, options.handlers, {
     authenticate: options.authenticate,
     audit: options.audit,

@@ -23,6 +23,7 @@ export class AuditBatcher {
   private queue: AuditEntry[] = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
+  private sequence = 0;
   private readonly maxDelayMs: number;
   private readonly now: () => number;
 
@@ -36,7 +37,10 @@ export class AuditBatcher {
 
   add(record: AuditRecord): void {
     const ms = this.now();
-    const id = `${auditKeyTime(ms)}-${randomBytes(4).toString('hex')}`;
+    // A counter first, so entries of one millisecond keep their order; random bytes after it, so two
+    // replicas writing in the same millisecond do not collide.
+    this.sequence = (this.sequence + 1) % 0x10000;
+    const id = `${auditKeyTime(ms)}-${this.sequence.toString(16).padStart(4, '0')}${randomBytes(2).toString('hex')}`;
     this.queue.push({ id, time: new Date(ms).toISOString(), ...record });
     if (this.queue.length >= MAX_BATCH) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.maxDelayMs);

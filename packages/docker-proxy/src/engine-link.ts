@@ -29,7 +29,12 @@ export class EngineLink {
   }
 
   /** Starts a request to the engine; the caller writes (or pipes) the body and reads the response. */
-  open(method: string, path: string, headers: OutgoingHttpHeaders, onResponse: (res: IncomingMessage) => void) {
+  open(
+    method: string,
+    path: string,
+    headers: OutgoingHttpHeaders,
+    onResponse: (res: IncomingMessage) => void,
+  ) {
     const req = request({ ...this.address, agent: this.agent, method, path, headers }, onResponse);
     return req;
   }
@@ -59,7 +64,9 @@ export class EngineLink {
     const answer = await this.call('GET', path);
     if (answer.status === 404) return undefined;
     if (answer.status >= 400) {
-      throw new UnavailableError(`the Docker Engine answered ${answer.status} to GET ${path}: ${answer.body.toString()}`);
+      throw new UnavailableError(
+        `the Docker Engine answered ${answer.status} to GET ${path}: ${answer.body.toString()}`,
+      );
     }
     return JSON.parse(answer.body.toString('utf8')) as T;
   }

@@ -34,7 +34,10 @@ export function eventFilter(access: ProxyAccess, caller: ProxyCaller, resolver: 
     }
     if (type === 'image') return caller.defaultCollection;
     if (!LOOKED_UP.has(type)) return undefined;
-    return remember(`${type}:${id}`, async () => (await resolver.locate(type as ResourceType, id))?.collection);
+    return remember(
+      `${type}:${id}`,
+      async () => (await resolver.locate(type as ResourceType, id))?.collection,
+    );
   };
   const remember = async (key: string, find: () => Promise<string | undefined>) => {
     if (!known.has(key)) known.set(key, await find().catch(() => undefined));

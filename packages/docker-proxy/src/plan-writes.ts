@@ -38,12 +38,19 @@ function requestedCollection(ctx: PlanContext, labels: Labels): string | undefin
 }
 
 /** Checks a workload spec's extra needs and references in `collection`; labels and constrains it. */
-async function checkWorkload(ctx: PlanContext, type: 'container' | 'service', body: Json, collection: string) {
+async function checkWorkload(
+  ctx: PlanContext,
+  type: 'container' | 'service',
+  body: Json,
+  collection: string,
+) {
   const needs = type === 'container' ? containerCreateNeeds(body) : serviceSpecNeeds(body);
   for (const need of needs.capabilities) require(ctx, need.operation, collection, need.rule);
   for (const ref of needs.refs) {
     const found = await visible(ctx, ref.type, ref.ref);
-    require(ctx, ref.type === 'network' ? 'network.connect' : `${ref.type}.use`, found.collection, `using ${ref.type} ${ref.ref}`);
+    require(ctx, ref.type === 'network'
+      ? 'network.connect'
+      : `${ref.type}.use`, found.collection, `using ${ref.type} ${ref.ref}`);
   }
   if (type === 'service') {
     const task = (body['TaskTemplate'] ??= {}) as Json;
@@ -53,24 +60,56 @@ async function checkWorkload(ctx: PlanContext, type: 'container' | 'service', bo
   }
 }
 
-export async function planCreate(ctx: PlanContext, type: CreatedType, operation: Operation, url: string): Promise<Plan> {
+export async function planCreate(
+  ctx: PlanContext,
+  type: CreatedType,
+  operation: Operation,
+  url: string,
+): Promise<Plan> {
   const body = await ctx.readJson();
   const collection = requestedCollection(ctx, body['Labels'] as Labels) ?? ctx.caller.defaultCollection;
   require(ctx, operation, collection);
   if (type === 'container' || type === 'service') await checkWorkload(ctx, type, body, collection);
   body['Labels'] = withCollection(body['Labels'] as Labels, collection);
-  const name = typeof body['Name'] === 'string' ? body['Name'] : (new URL(url, 'http://e').searchParams.get('name') ?? '');
-  return { action: operation, target: `${type}:${name}`, collection, url, body: Buffer.from(JSON.stringify(body)), answer: 'pass' };
+  const name =
+    typeof body['Name'] === 'string'
+      ? body['Name']
+      : (new URL(url, 'http://e').searchParams.get('name') ?? '');
+  return {
+    action: operation,
+    target: `${type}:${name}`,
+    collection,
+    url,
+    body: Buffer.from(JSON.stringify(body)),
+    answer: 'pass',
+  };
 }
 
-export async function planUpdate(ctx: PlanContext, found: Located, operation: Operation, url: string): Promise<Plan> {
+export async function planUpdate(
+  ctx: PlanContext,
+  found: Located,
+  operation: Operation,
+  url: string,
+): Promise<Plan> {
   const type = found.type as UpdatedType;
   const body = await ctx.readJson();
   const collection = requestedCollection(ctx, body['Labels'] as Labels) ?? found.collection;
-  if (collection !== found.collection) require(ctx, CREATE_OF[type], collection, `moving ${type} ${found.id} to ${collection}`);
+  if (collection !== found.collection)
+    require(ctx, CREATE_OF[type], collection, `moving ${type} ${found.id} to ${collection}`);
   if (type === 'service') await checkWorkload(ctx, 'service', body, collection);
   // A node without a label stays unlabelled (its default collection depends on nothing we should pin).
-  if (type !== 'node' || obj(body['Labels'])[COLLECTION_LABEL] !== undefined || collection !== found.collection)
+  if (
+    type !== 'node' ||
+    obj(body['Labels'])[COLLECTION_LABEL] !== undefined ||
+    collection !== found.collection
+  )
     body['Labels'] = withCollection(body['Labels'] as Labels, collection);
-  return { action: operation, target: `${type}:${found.id}`, collection, url, body: Buffer.from(JSON.stringify(body)), answer: 'pass' };
+  return {
+    action: operation,
+    target: `${type}:${found.id}`,
+    collection,
+    url,
+    body: Buffer.from(JSON.stringify(body)),
+    answer: 'pass',
+  };
 }

@@ -58,14 +58,17 @@ export async function visible(ctx: PlanContext, type: ResourceType, ref: string)
 /** Refuses unless the caller holds `operation` on `collection`; the message is the authorizer's reason. */
 export function require(ctx: PlanContext, operation: Operation, collection: string, rule?: string): void {
   const decision = decide(ctx.access, ctx.caller, operation, collection);
-  if (!decision.allowed) throw forbidden(rule ? `${rule} is refused: ${decision.explanation}` : decision.explanation);
+  if (!decision.allowed)
+    throw forbidden(rule ? `${rule} is refused: ${decision.explanation}` : decision.explanation);
 }
 
 /** The request's URL with the resource as the engine's full id, so what was checked is what is acted on. */
 function withParam(url: string, match: MatchedEndpoint, id: string): string {
   const q = url.indexOf('?');
   const prefix = match.version === undefined ? '' : `/v${match.version}`;
-  return prefix + match.endpoint.path.replace(/\{[a-z]+\}/, encodeURIComponent(id)) + (q >= 0 ? url.slice(q) : '');
+  return (
+    prefix + match.endpoint.path.replace(/\{[a-z]+\}/, encodeURIComponent(id)) + (q >= 0 ? url.slice(q) : '')
+  );
 }
 
 /** What a call asks for, before it is decided: the audit entry of a refusal says this. */
@@ -95,7 +98,12 @@ export async function planRequest(ctx: PlanContext, match: MatchedEndpoint, url:
   const call = `${match.endpoint.method} ${match.endpoint.path}`;
   switch (rule.kind) {
     case 'open':
-      return { action: `engine.${match.path.slice(1) || 'ping'}`, target: call, url, answer: match.path === '/version' ? 'version' : 'pass' };
+      return {
+        action: `engine.${match.path.slice(1) || 'ping'}`,
+        target: call,
+        url,
+        answer: match.path === '/version' ? 'version' : 'pass',
+      };
     case 'events':
       return { action: 'engine.events', target: call, url, answer: 'events' };
     case 'unsupported':
@@ -104,7 +112,13 @@ export async function planRequest(ctx: PlanContext, match: MatchedEndpoint, url:
       if (!caller.admin) throw forbidden(`${call} needs an administrator: ${rule.why}`);
       return { action: 'engine.admin', target: call, url, answer: 'pass' };
     case 'list':
-      return { action: `${rule.resource}.list`, target: call, url, answer: caller.admin ? 'pass' : 'list', listType: rule.resource };
+      return {
+        action: `${rule.resource}.list`,
+        target: call,
+        url,
+        answer: caller.admin ? 'pass' : 'list',
+        listType: rule.resource,
+      };
     case 'image': {
       const collection = caller.defaultCollection;
       require(ctx, rule.operation, collection);
@@ -115,21 +129,40 @@ export async function planRequest(ctx: PlanContext, match: MatchedEndpoint, url:
     case 'one': {
       const found = await visible(ctx, rule.resource, match.param ?? '');
       require(ctx, rule.operation, found.collection);
-      return { action: rule.operation, target: `${rule.resource}:${found.id}`, collection: found.collection, url: withParam(url, match, found.id), answer: 'pass' };
+      return {
+        action: rule.operation,
+        target: `${rule.resource}:${found.id}`,
+        collection: found.collection,
+        url: withParam(url, match, found.id),
+        answer: 'pass',
+      };
     }
     case 'commit': {
       const found = await visible(ctx, 'container', query.get('container') ?? '');
       require(ctx, rule.operation, found.collection);
       require(ctx, 'image.build', caller.defaultCollection);
-      return { action: rule.operation, target: `container:${found.id}`, collection: found.collection, url, answer: 'pass' };
+      return {
+        action: rule.operation,
+        target: `container:${found.id}`,
+        collection: found.collection,
+        url,
+        answer: 'pass',
+      };
     }
     case 'connect': {
       const network = await visible(ctx, 'network', match.param ?? '');
       require(ctx, rule.operation, network.collection);
       const body = await ctx.readJson();
-      const container = await visible(ctx, 'container', String(body['Container'] ?? ''));
+      const container = await visible(ctx, 'container', typeof body['Container'] === 'string' ? body['Container'] : '');
       require(ctx, 'container.update', container.collection);
-      return { action: rule.operation, target: `network:${network.id}`, collection: network.collection, url: withParam(url, match, network.id), body: Buffer.from(JSON.stringify(body)), answer: 'pass' };
+      return {
+        action: rule.operation,
+        target: `network:${network.id}`,
+        collection: network.collection,
+        url: withParam(url, match, network.id),
+        body: Buffer.from(JSON.stringify(body)),
+        answer: 'pass',
+      };
     }
     case 'create':
       return planCreate(ctx, rule.resource, rule.operation, url);

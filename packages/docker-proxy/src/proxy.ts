@@ -37,7 +37,14 @@ export interface DockerProxy {
 }
 
 const MAX_JSON_BODY = 16 * 1024 * 1024;
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host', 'proxy-connection']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'proxy-connection',
+]);
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
@@ -57,13 +64,17 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   throw new EngineRefusal(400, 'the request body must be a JSON object');
 }
 
-export function forwardHeaders(req: IncomingMessage, body: Buffer | undefined): Record<string, string | string[]> {
+export function forwardHeaders(
+  req: IncomingMessage,
+  body: Buffer | undefined,
+): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
   if (body) {
     headers['content-length'] = String(body.length);
     headers['content-type'] = 'application/json';
-  } else if (req.headers['transfer-encoding']) headers['transfer-encoding'] = req.headers['transfer-encoding'];
+  } else if (req.headers['transfer-encoding'])
+    headers['transfer-encoding'] = req.headers['transfer-encoding'];
   return headers;
 }
 
@@ -72,7 +83,13 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
   const resolver = new Resolver(engine);
   const { access, audit } = options;
 
-  const record = (caller: ProxyCaller, req: IncomingMessage, plan: Partial<Plan>, status: number, reason?: string) =>
+  const record = (
+    caller: ProxyCaller,
+    req: IncomingMessage,
+    plan: Partial<Plan>,
+    status: number,
+    reason?: string,
+  ) =>
     audit.add({
       actor: caller.name,
       action: plan.action ?? 'engine.call',
@@ -93,7 +110,9 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
   const plan = async (req: IncomingMessage, caller: ProxyCaller, url: string): Promise<Plan> => {
     const match = matchEndpoint(req.method ?? '', url);
     if (!match) {
-      const refusal = forbidden(`${req.method} ${url.split('?')[0]} is not an Engine API call Stevedore knows, so it is refused`);
+      const refusal = forbidden(
+        `${req.method} ${url.split('?')[0]} is not an Engine API call Stevedore knows, so it is refused`,
+      );
       throw Object.assign(refusal, { intent: { action: 'engine.unknown' } });
     }
     const ctx: PlanContext = { engine, resolver, access, caller, readJson: () => readJson(req) };
@@ -109,7 +128,9 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
     const status = refusal?.status ?? 502;
     if (!refusal) options.log.error({ err }, 'Docker API proxy failed');
     record(caller, req, intentOfError(err), status, refusal?.reason ?? 'proxy error');
-    const message = refusal?.message ?? `Stevedore could not reach the Docker Engine: ${err instanceof Error ? err.message : String(err)}`;
+    const message =
+      refusal?.message ??
+      `Stevedore could not reach the Docker Engine: ${err instanceof Error ? err.message : String(err)}`;
     if (!res.headersSent) res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ message }));
   };
@@ -138,7 +159,13 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
     else await pipeline(req, upstream).catch(() => undefined);
   };
 
-  const respondRewritten = async (answer: IncomingMessage, res: ServerResponse, status: number, p: Plan, caller: ProxyCaller) => {
+  const respondRewritten = async (
+    answer: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    p: Plan,
+    caller: ProxyCaller,
+  ) => {
     const headers = { ...answer.headers };
     if (p.answer === 'events') {
       res.writeHead(status, headers);
@@ -149,7 +176,8 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
     const chunks: Buffer[] = [];
     for await (const c of answer as AsyncIterable<Buffer>) chunks.push(c);
     let value = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-    if (p.answer === 'list' && p.listType) value = await filterList(p.listType, value, access, caller, resolver);
+    if (p.answer === 'list' && p.listType)
+      value = await filterList(p.listType, value, access, caller, resolver);
     if (p.answer === 'version') value = withStevedore(value, options.version);
     const body = Buffer.from(JSON.stringify(value));
     delete headers['transfer-encoding'];
@@ -170,7 +198,10 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
           record(caller, req, p, status);
         })
         .catch((err: unknown) => {
-          const refusal = err instanceof EngineRefusal ? err : new EngineRefusal(502, `Stevedore could not reach the Docker Engine: ${String(err)}`);
+          const refusal =
+            err instanceof EngineRefusal
+              ? err
+              : new EngineRefusal(502, `Stevedore could not reach the Docker Engine: ${String(err)}`);
           record(caller, req, intentOfError(err), refusal.status, refusal.reason);
           writeRawRefusal(socket, refusal);
         });
@@ -188,6 +219,9 @@ function withStevedore(value: unknown, version: string): unknown {
   const components = Array.isArray(v.Components) ? v.Components : [];
   return {
     ...v,
-    Components: [...components, { Name: 'Stevedore', Version: version, Details: { Role: 'authorizing Engine API proxy' } }],
+    Components: [
+      ...components,
+      { Name: 'Stevedore', Version: version, Details: { Role: 'authorizing Engine API proxy' } },
+    ],
   };
 }

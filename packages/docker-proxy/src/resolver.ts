@@ -51,11 +51,18 @@ export class Resolver {
       const container = await this.locate('container', String(exec['ContainerID']));
       return container && { type, id: String(exec['ID']), collection: container.collection, resource: exec };
     }
-    const resource = await this.engine.inspect<Json>(INSPECT_PATH[type].replace('{}', encodeURIComponent(ref)));
+    const resource = await this.engine.inspect<Json>(
+      INSPECT_PATH[type].replace('{}', encodeURIComponent(ref)),
+    );
     if (!resource) return undefined;
     const id = String(type === 'volume' ? resource['Name'] : (resource['Id'] ?? resource['ID']));
     let collection = collectionOf(labelsOf(type, resource));
-    const serviceId = type === 'task' ? String(resource['ServiceID']) : type === 'container' ? serviceIdOfContainer(resource) : undefined;
+    const serviceId =
+      type === 'task'
+        ? String(resource['ServiceID'])
+        : type === 'container'
+          ? serviceIdOfContainer(resource)
+          : undefined;
     if (serviceId) collection = (await this.serviceCollection(serviceId)) ?? collection;
     return { type, id, collection, resource };
   }

@@ -31,7 +31,9 @@ export async function spliceUpgrade(
 ): Promise<number> {
   const upstream = await engine.rawSocket();
   const status = new Promise<number>((resolve) => {
-    upstream.once('data', (chunk: Buffer) => resolve(Number(/^HTTP\/1\.[01] (\d{3})/.exec(chunk.toString('latin1', 0, 16))?.[1] ?? 0)));
+    upstream.once('data', (chunk: Buffer) =>
+      resolve(Number(/^HTTP\/1\.[01] (\d{3})/.exec(chunk.toString('latin1', 0, 16))?.[1] ?? 0)),
+    );
     upstream.once('close', () => resolve(0));
   });
   prepareClient(client);

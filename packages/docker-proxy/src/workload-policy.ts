@@ -30,7 +30,10 @@ function namespaceNeeds(fields: Record<string, string>): CapabilityNeed[] {
   const needs: CapabilityNeed[] = [];
   for (const [field, mode] of Object.entries(fields)) {
     if (mode === 'host')
-      needs.push({ operation: 'container.host_namespaces', rule: `${field} "host" shares the host's namespace` });
+      needs.push({
+        operation: 'container.host_namespaces',
+        rule: `${field} "host" shares the host's namespace`,
+      });
     else if (mode.startsWith('container:'))
       needs.push({
         operation: 'container.host_namespaces',
@@ -78,8 +81,14 @@ export function containerCreateNeeds(body: Json): { capabilities: CapabilityNeed
   );
   const capAdd = arr(host['CapAdd']).map(str).filter(Boolean);
   if (capAdd.length > 0)
-    capabilities.push({ operation: 'container.capabilities', rule: `added capabilities ${capAdd.join(', ')}` });
-  if (arr(host['Devices']).length + arr(host['DeviceRequests']).length + arr(host['DeviceCgroupRules']).length > 0)
+    capabilities.push({
+      operation: 'container.capabilities',
+      rule: `added capabilities ${capAdd.join(', ')}`,
+    });
+  if (
+    arr(host['Devices']).length + arr(host['DeviceRequests']).length + arr(host['DeviceCgroupRules']).length >
+    0
+  )
     capabilities.push({ operation: 'container.devices', rule: 'host devices' });
 
   const networks = new Set<string>();
@@ -97,7 +106,10 @@ export function serviceSpecNeeds(spec: Json): { capabilities: CapabilityNeed[]; 
   const capabilities = mountNeeds(arr(container['Mounts']));
   const capAdd = arr(container['CapabilityAdd']).map(str).filter(Boolean);
   if (capAdd.length > 0)
-    capabilities.push({ operation: 'container.capabilities', rule: `added capabilities ${capAdd.join(', ')}` });
+    capabilities.push({
+      operation: 'container.capabilities',
+      rule: `added capabilities ${capAdd.join(', ')}`,
+    });
   const refs: ReferenceNeed[] = [];
   for (const n of [...arr(task['Networks']), ...arr(spec['Networks'])].map(obj)) {
     const target = str(n['Target']);

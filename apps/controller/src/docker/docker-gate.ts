@@ -38,7 +38,9 @@ function peerKeyId(socket: TLSSocket): string | undefined {
   if (cached) return cached;
   const cert = socket.getPeerX509Certificate();
   if (!cert) return undefined;
-  const id = createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  const id = createHash('sha256')
+    .update(cert.publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
   keyIds.set(socket, id);
   return id;
 }

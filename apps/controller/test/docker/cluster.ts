@@ -82,13 +82,25 @@ export async function startDockerCluster(): Promise<DockerCluster> {
     };
     for (const name of ['alice', 'bob']) await must('POST', '/api/v1/users', { name, password: PASSWORD });
     await must('POST', '/api/v1/collections', { path: '/Shared/dev' });
-    await must('POST', '/api/v1/grants', { subject: { kind: 'user', id: 'alice' }, roleId: 'full-control', collection: '/Shared/dev' });
-    await must('POST', '/api/v1/grants', { subject: { kind: 'user', id: 'bob' }, roleId: 'view-only', collection: '/Shared/dev' });
+    await must('POST', '/api/v1/grants', {
+      subject: { kind: 'user', id: 'alice' },
+      roleId: 'full-control',
+      collection: '/Shared/dev',
+    });
+    await must('POST', '/api/v1/grants', {
+      subject: { kind: 'user', id: 'bob' },
+      roleId: 'view-only',
+      collection: '/Shared/dev',
+    });
     const tokens: Record<Account, string> = { admin, alice: await login('alice'), bob: await login('bob') };
 
     const cli = await ensureBinary('docker', 'docker.io');
     const downloadBundle = async (who: Account, label?: string): Promise<string> => {
-      const res = await call('GET', `/api/clientbundle${label ? `?label=${encodeURIComponent(label)}` : ''}`, { token: tokens[who] });
+      const res = await call(
+        'GET',
+        `/api/clientbundle${label ? `?label=${encodeURIComponent(label)}` : ''}`,
+        { token: tokens[who] },
+      );
       if (res.status !== 200) throw new Error(`bundle for ${who}: ${res.status} ${res.text}`);
       const dir = await mkdtemp(join(dataDir, `bundle-${who}-`));
       for (const [name, bytes] of Object.entries(unzipSync(res.bytes))) {

@@ -29,7 +29,11 @@ describe('docker CLI through the authorizing proxy', () => {
   it('shows Stevedore as a server component and negotiates the API version', async () => {
     const out = await x.ok('bob', ['version', '--format', '{{json .Server.Components}}']);
     const components = JSON.parse(out) as { Name: string; Version: string }[];
-    assert.deepEqual(components.at(-1), { Name: 'Stevedore', Version: '0.1.0-test', Details: { Role: 'authorizing Engine API proxy' } });
+    assert.deepEqual(components.at(-1), {
+      Name: 'Stevedore',
+      Version: '0.1.0-test',
+      Details: { Role: 'authorizing Engine API proxy' },
+    });
     assert.equal((await x.ok('bob', ['version', '--format', '{{.Client.APIVersion}}'])).trim(), '1.41');
   });
 
@@ -38,11 +42,45 @@ describe('docker CLI through the authorizing proxy', () => {
     await x.ok('alice', ['volume', 'create', ...DEV, 'devdata']);
     await x.ok('alice', ['secret', 'create', ...DEV, 'devsecret', '-'], { input: 's3cret' });
     await x.ok('alice', ['config', 'create', ...DEV, 'devconfig', '-'], { input: 'setting=1' });
-    await x.ok('alice', ['service', 'create', '--detach', '--no-resolve-image', '--name', 'web', ...DEV,
-      '--network', 'devnet', '--secret', 'devsecret', '--config', 'devconfig',
-      '--mount', 'type=volume,source=devdata,target=/data', IMAGE, 'sleep', '1000']);
-    await x.ok('alice', ['service', 'create', '--detach', '--no-resolve-image', '--name', 'alice-private', IMAGE, 'sleep', '1000']);
-    const labels = await x.ok('admin', ['service', 'inspect', '--format', '{{index .Spec.Labels "io.stevedore.collection"}}', 'web', 'alice-private']);
+    await x.ok('alice', [
+      'service',
+      'create',
+      '--detach',
+      '--no-resolve-image',
+      '--name',
+      'web',
+      ...DEV,
+      '--network',
+      'devnet',
+      '--secret',
+      'devsecret',
+      '--config',
+      'devconfig',
+      '--mount',
+      'type=volume,source=devdata,target=/data',
+      IMAGE,
+      'sleep',
+      '1000',
+    ]);
+    await x.ok('alice', [
+      'service',
+      'create',
+      '--detach',
+      '--no-resolve-image',
+      '--name',
+      'alice-private',
+      IMAGE,
+      'sleep',
+      '1000',
+    ]);
+    const labels = await x.ok('admin', [
+      'service',
+      'inspect',
+      '--format',
+      '{{index .Spec.Labels "io.stevedore.collection"}}',
+      'web',
+      'alice-private',
+    ]);
     assert.deepEqual(labels.trim().split('\n'), ['/Shared/dev', '/Shared/Private/alice']);
     await x.ok('admin', ['run', '-d', '--name', 'admin-only', IMAGE, 'sleep', '1000']);
     await x.ok('bob', ['run', '-d', '--name', 'bob-box', IMAGE, 'sleep', '1000']);
@@ -60,15 +98,25 @@ describe('docker CLI through the authorizing proxy', () => {
     // Containers: bob's own, and web's task (in /Shared/dev, like its service); not admin's or alice's.
     const bobSees = await x.names('bob', 'container');
     assert.ok(bobSees.includes('bob-box'), bobSees.join());
-    assert.ok(bobSees.some((n) => n.startsWith('web.1.')), bobSees.join());
-    assert.ok(!bobSees.includes('admin-only') && !bobSees.some((n) => n.startsWith('alice-private.')), bobSees.join());
+    assert.ok(
+      bobSees.some((n) => n.startsWith('web.1.')),
+      bobSees.join(),
+    );
+    assert.ok(
+      !bobSees.includes('admin-only') && !bobSees.some((n) => n.startsWith('alice-private.')),
+      bobSees.join(),
+    );
     assert.ok((await x.names('admin', 'container')).includes('admin-only'));
   });
 
   it("answers the engine's own 404 for what an account may not see", async () => {
     await x.fails('bob', ['container', 'inspect', 'admin-only'], /No such container: admin-only/);
     await x.fails('bob', ['service', 'inspect', 'alice-private'], /no such service|not found/i);
-    await x.fails('bob', ['network', 'inspect', 'bridge'], /network bridge not found/);
+    await x.fails(
+      'bob',
+      ['network', 'inspect', 'bridge'],
+      /No such network: bridge|network bridge not found/,
+    );
     await x.fails('bob', ['stop', 'admin-only'], /No such container: admin-only/);
     await x.fails('alice', ['rm', 'bob-box'], /No such container: bob-box/);
     await x.fails('alice', ['exec', 'bob-box', 'true'], /No such container: bob-box/);
@@ -76,35 +124,79 @@ describe('docker CLI through the authorizing proxy', () => {
   });
 
   it('refuses what a role lacks, saying which rule refused it', async () => {
-    await x.fails('bob', ['service', 'rm', 'web'], /service\.remove on \/Shared\/dev is not allowed.*View Only/);
+    await x.fails(
+      'bob',
+      ['service', 'rm', 'web'],
+      /service\.remove on \/Shared\/dev is not allowed.*View Only/,
+    );
     await x.fails('bob', ['service', 'scale', 'web=2'], /service\.update on \/Shared\/dev is not allowed/);
     await x.fails('bob', ['secret', 'rm', 'devsecret'], /secret\.remove on \/Shared\/dev is not allowed/);
     const nodeId = (await x.ok('bob', ['node', 'ls', '-q'])).trim();
-    await x.fails('bob', ['node', 'update', '--label-add', 'team=bob', nodeId], /node\.update on \/Shared\/dev is not allowed/);
+    await x.fails(
+      'bob',
+      ['node', 'update', '--label-add', 'team=bob', nodeId],
+      /node\.update on \/Shared\/dev is not allowed/,
+    );
     await x.fails('bob', ['swarm', 'join-token', 'worker'], /needs an administrator/);
-    await x.fails('bob', ['service', 'create', '--detach', '--no-resolve-image', IMAGE, 'true'], /may not schedule on any node/);
+    await x.fails(
+      'bob',
+      ['service', 'create', '--detach', '--no-resolve-image', IMAGE, 'true'],
+      /may not schedule on any node/,
+    );
   });
 
   it('keeps Restricted Control inside its containers', async () => {
     const run = ['run', '--rm'];
-    await x.fails('bob', ['exec', 'bob-box', 'true'], /container\.exec on \/Shared\/Private\/bob is not allowed.*Restricted Control/);
-    await x.fails('bob', [...run, '-v', '/etc:/host-etc', IMAGE, 'true'], /bind mount of host path \/etc is refused/);
-    await x.fails('bob', [...run, '--mount', 'type=bind,source=/tmp,target=/t', IMAGE, 'true'], /bind mount of host path \/tmp/);
+    await x.fails(
+      'bob',
+      ['exec', 'bob-box', 'true'],
+      /container\.exec on \/Shared\/Private\/bob is not allowed.*Restricted Control/,
+    );
+    await x.fails(
+      'bob',
+      [...run, '-v', '/etc:/host-etc', IMAGE, 'true'],
+      /bind mount of host path \/etc is refused/,
+    );
+    await x.fails(
+      'bob',
+      [...run, '--mount', 'type=bind,source=/tmp,target=/t', IMAGE, 'true'],
+      /bind mount of host path \/tmp/,
+    );
     await x.fails('bob', [...run, '--privileged', IMAGE, 'true'], /privileged mode is refused/);
-    await x.fails('bob', [...run, '--net', 'host', IMAGE, 'true'], /NetworkMode "host" shares the host's namespace is refused/);
+    await x.fails(
+      'bob',
+      [...run, '--net', 'host', IMAGE, 'true'],
+      /NetworkMode "host" shares the host's namespace is refused/,
+    );
     await x.fails('bob', [...run, '--pid', 'host', IMAGE, 'true'], /PidMode "host"/);
-    await x.fails('bob', [...run, '--cap-add', 'NET_ADMIN', IMAGE, 'true'], /added capabilities (CAP_)?NET_ADMIN is refused/);
+    await x.fails(
+      'bob',
+      [...run, '--cap-add', 'NET_ADMIN', IMAGE, 'true'],
+      /added capabilities (CAP_)?NET_ADMIN is refused/,
+    );
     await x.fails('bob', [...run, '--device', '/dev/null:/dev/x', IMAGE, 'true'], /host devices is refused/);
     // Named volumes are fine.
     await x.ok('bob', [...run, '-v', 'bobdata:/data', IMAGE, 'true']);
   });
 
   it('passes interactive sessions, exec, logs and builds through', async () => {
-    const tty = await x.ok('bob', ['run', '--rm', '-i', IMAGE, 'sh', '-c', 'read line; echo got:$line'], { input: 'hello\n' });
+    const tty = await x.ok('bob', ['run', '--rm', '-i', IMAGE, 'sh', '-c', 'read line; echo got:$line'], {
+      input: 'hello\n',
+    });
     assert.equal(tty.trim(), 'got:hello');
     const web = (await x.ok('alice', ['ps', '-q', '--filter', 'name=web.1'])).trim();
     assert.equal((await x.ok('alice', ['exec', web, 'cat', '/run/secrets/devsecret'])).trim(), 's3cret');
-    await x.ok('alice', ['run', '-d', '--name', 'talker', ...DEV, IMAGE, 'sh', '-c', 'for i in 1 2 3; do echo line$i; sleep 0.3; done']);
+    await x.ok('alice', [
+      'run',
+      '-d',
+      '--name',
+      'talker',
+      ...DEV,
+      IMAGE,
+      'sh',
+      '-c',
+      'for i in 1 2 3; do echo line$i; sleep 0.3; done',
+    ]);
     assert.equal((await x.ok('alice', ['logs', '-f', 'talker'])).trim(), 'line1\nline2\nline3');
     await x.fails('bob', ['logs', 'talker'], /container\.logs on \/Shared\/dev is not allowed/);
     const dockerfile = `FROM ${IMAGE}\nRUN echo built > /built\n`;
@@ -113,10 +205,15 @@ describe('docker CLI through the authorizing proxy', () => {
   });
 
   it('gives real terminals to run -it and exec -it', async () => {
-    const inTty = await x.ok('bob', ['run', '--rm', '-it', IMAGE, 'sh', '-c', 'test -t 0 && echo tty:yes'], { tty: true });
+    const inTty = await x.ok('bob', ['run', '--rm', '-it', IMAGE, 'sh', '-c', 'test -t 0 && echo tty:yes'], {
+      tty: true,
+    });
     assert.match(inTty, /tty:yes/);
     const web = (await x.ok('alice', ['ps', '-q', '--filter', 'name=web.1'])).trim();
-    assert.match(await x.ok('alice', ['exec', '-it', web, 'sh', '-c', 'test -t 1 && echo exec-tty:yes'], { tty: true }), /exec-tty:yes/);
+    assert.match(
+      await x.ok('alice', ['exec', '-it', web, 'sh', '-c', 'test -t 1 && echo exec-tty:yes'], { tty: true }),
+      /exec-tty:yes/,
+    );
   });
 
   it('uploads build contexts and follows service logs', async () => {
@@ -124,38 +221,76 @@ describe('docker CLI through the authorizing proxy', () => {
     await writeFile(join(context, 'Dockerfile'), `FROM ${IMAGE}\nCOPY message.txt /message.txt\n`);
     await writeFile(join(context, 'message.txt'), 'from the context\n');
     await x.ok('alice', ['build', '-q', '-t', 'alice/ctx:1', context]);
-    assert.equal((await x.ok('alice', ['run', '--rm', 'alice/ctx:1', 'cat', '/message.txt'])).trim(), 'from the context');
-    await x.ok('alice', ['service', 'create', '--detach', '--no-resolve-image', '--name', 'chatty', ...DEV,
-      '--restart-condition', 'none', IMAGE, 'sh', '-c', 'echo hello-from-service; sleep 1000']);
-    await waitFor(async () => (await x.ok('alice', ['service', 'logs', '--raw', 'chatty'])).includes('hello-from-service'));
+    assert.equal(
+      (await x.ok('alice', ['run', '--rm', 'alice/ctx:1', 'cat', '/message.txt'])).trim(),
+      'from the context',
+    );
+    await x.ok('alice', [
+      'service',
+      'create',
+      '--detach',
+      '--no-resolve-image',
+      '--name',
+      'chatty',
+      ...DEV,
+      '--restart-condition',
+      'none',
+      IMAGE,
+      'sh',
+      '-c',
+      'echo hello-from-service; sleep 1000',
+    ]);
+    await waitFor(async () =>
+      (await x.ok('alice', ['service', 'logs', '--raw', 'chatty'])).includes('hello-from-service'),
+    );
     await x.fails('bob', ['service', 'logs', 'chatty'], /service\.logs on \/Shared\/dev is not allowed/);
     await x.ok('alice', ['service', 'rm', 'chatty']);
   });
 
-  it('deploys a stack whose every resource lands in the caller\'s collection', async () => {
+  it("deploys a stack whose every resource lands in the caller's collection", async () => {
     const compose = join(cluster.dataDir, 'stack.yml');
-    await writeFile(compose, [
-      'version: "3.7"',
-      'services:',
-      '  app:',
-      `    image: ${IMAGE}`,
-      '    command: ["sleep", "1000"]',
-      '    networks: [back]',
-      '    configs: [settings]',
-      'networks:',
-      '  back: {}',
-      'configs:',
-      '  settings:',
-      `    file: ${compose}`,
-      '',
-    ].join('\n'));
+    await writeFile(
+      compose,
+      [
+        'version: "3.7"',
+        'services:',
+        '  app:',
+        `    image: ${IMAGE}`,
+        '    command: ["sleep", "1000"]',
+        '    networks: [back]',
+        '    configs: [settings]',
+        'networks:',
+        '  back: {}',
+        'configs:',
+        '  settings:',
+        `    file: ${compose}`,
+        '',
+      ].join('\n'),
+    );
     await x.ok('alice', ['stack', 'deploy', '--resolve-image', 'never', '-c', compose, 'shop']);
     assert.match(await x.ok('alice', ['stack', 'ls']), /shop/);
     assert.doesNotMatch(await x.ok('bob', ['stack', 'ls']), /shop/);
     const where = '{{index .Spec.Labels "io.stevedore.collection"}}';
-    assert.equal((await x.ok('admin', ['service', 'inspect', '--format', where, 'shop_app'])).trim(), '/Shared/Private/alice');
-    assert.equal((await x.ok('admin', ['config', 'inspect', '--format', where, 'shop_settings'])).trim(), '/Shared/Private/alice');
-    assert.equal((await x.ok('admin', ['network', 'inspect', '--format', '{{index .Labels "io.stevedore.collection"}}', 'shop_back'])).trim(), '/Shared/Private/alice');
+    assert.equal(
+      (await x.ok('admin', ['service', 'inspect', '--format', where, 'shop_app'])).trim(),
+      '/Shared/Private/alice',
+    );
+    assert.equal(
+      (await x.ok('admin', ['config', 'inspect', '--format', where, 'shop_settings'])).trim(),
+      '/Shared/Private/alice',
+    );
+    assert.equal(
+      (
+        await x.ok('admin', [
+          'network',
+          'inspect',
+          '--format',
+          '{{index .Labels "io.stevedore.collection"}}',
+          'shop_back',
+        ])
+      ).trim(),
+      '/Shared/Private/alice',
+    );
     await x.ok('alice', ['stack', 'rm', 'shop']);
   });
 
@@ -168,43 +303,87 @@ describe('docker CLI through the authorizing proxy', () => {
     const bobSaw = await x.ok('bob', ['events', '--since', since, '--until', until, ...format]);
     assert.match(bobSaw, /container start bob-event/);
     assert.doesNotMatch(bobSaw, /admin-event/);
-    assert.match(await x.ok('admin', ['events', '--since', since, '--until', until, ...format]), /container start admin-event/);
+    assert.match(
+      await x.ok('admin', ['events', '--since', since, '--until', until, ...format]),
+      /container start admin-event/,
+    );
   });
 
   it('refuses a revoked bundle and a certificate from another CA; imports a bundle as a context', async () => {
     const dir = await cluster.downloadBundle('alice', 'laptop');
     const withBundle = (args: string[]) => cluster.dockerWith(dir, args);
     assert.match((await withBundle(['service', 'ls'])).stdout, /web/);
-    const bundles = (await cluster.call('GET', '/api/v1/me/bundles', { token: cluster.tokens.alice })).json<{ items: { id: string; label: string }[] }>();
+    const bundles = (await cluster.call('GET', '/api/v1/me/bundles', { token: cluster.tokens.alice })).json<{
+      items: { id: string; label: string }[];
+    }>();
     const laptop = bundles.items.find((b) => b.label === 'laptop');
     assert.ok(laptop);
-    assert.equal((await cluster.call('DELETE', `/api/v1/me/bundles/${laptop.id}`, { token: cluster.tokens.alice })).status, 204);
-    await assert.rejects(withBundle(['service', 'ls']), (err: DockerCliError) => /revoked or has expired/.test(err.stderr));
+    assert.equal(
+      (await cluster.call('DELETE', `/api/v1/me/bundles/${laptop.id}`, { token: cluster.tokens.alice }))
+        .status,
+      204,
+    );
+    await assert.rejects(withBundle(['service', 'ls']), (err: DockerCliError) =>
+      /revoked or has expired/.test(err.stderr),
+    );
 
     const foreign = await foreignBundle(cluster.plane.clusterCaPem, join(cluster.dataDir, 'foreign'));
-    await assert.rejects(cluster.dockerWith(foreign, ['version']), (err: DockerCliError) => !/Stevedore/.test(err.stdout));
+    await assert.rejects(
+      cluster.dockerWith(foreign, ['version']),
+      (err: DockerCliError) => !/Stevedore/.test(err.stdout),
+    );
 
     const zip = await cluster.call('GET', '/api/clientbundle?format=context', { token: cluster.tokens.bob });
     const zipFile = join(cluster.dataDir, 'bob-context.zip');
     await writeFile(zipFile, zip.bytes);
     const config = await mkdtemp(join(cluster.dataDir, 'context-config-'));
-    await cluster.dockerWith(undefined, ['context', 'import', 'stevedore-bob', zipFile], { DOCKER_CONFIG: config });
-    const out = await cluster.dockerWith(undefined, ['--context', 'stevedore-bob', 'service', 'ls', '--format', '{{.Name}}'], { DOCKER_CONFIG: config });
+    await cluster.dockerWith(undefined, ['context', 'import', 'stevedore-bob', zipFile], {
+      DOCKER_CONFIG: config,
+    });
+    const out = await cluster.dockerWith(
+      undefined,
+      ['--context', 'stevedore-bob', 'service', 'ls', '--format', '{{.Name}}'],
+      { DOCKER_CONFIG: config },
+    );
     assert.equal(out.stdout.trim(), 'web');
+  });
+
+  it('serves the same filtered view to a browser session at /api/docker', async () => {
+    const res = await cluster.call('GET', '/api/docker/v1.41/services', { token: cluster.tokens.bob });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(
+      res.json<{ Spec: { Name: string } }[]>().map((s) => s.Spec.Name),
+      ['web'],
+    );
+    assert.equal((await cluster.call('GET', '/api/docker/v1.41/services')).status, 401);
+    // Without a bundle, the Engine API answers with what to do.
+    const bare = await cluster.call('GET', '/v1.41/containers/json');
+    assert.equal(bare.status, 401);
+    assert.match(bare.json<{ message: string }>().message, /needs a client bundle/);
   });
 
   it('audits every call with the user, operation, resource and decision', async () => {
     await waitFor(async () => {
-      const res = await cluster.call('GET', '/api/v1/audit?actor=bob&action=container.exec', { token: cluster.tokens.admin });
+      const res = await cluster.call('GET', '/api/v1/audit?actor=bob&action=container.exec', {
+        token: cluster.tokens.admin,
+      });
       return res.json<{ items: unknown[] }>().items.length > 0;
     });
-    const res = await cluster.call('GET', '/api/v1/audit?actor=bob&action=container.exec', { token: cluster.tokens.admin });
-    const entry = res.json<{ items: { result: string; status: number; target: string; detail: Record<string, unknown> }[] }>().items[0]!;
+    const res = await cluster.call('GET', '/api/v1/audit?actor=bob&action=container.exec', {
+      token: cluster.tokens.admin,
+    });
+    const entry = res.json<{
+      items: { result: string; status: number; target: string; detail: Record<string, unknown> }[];
+    }>().items[0]!;
     assert.equal(entry.result, 'failure');
     assert.equal(entry.status, 403);
     assert.match(String(entry.detail['reason']), /container\.exec on \/Shared\/Private\/bob is not allowed/);
-    const creates = await cluster.call('GET', '/api/v1/audit?actor=alice&action=service.create', { token: cluster.tokens.admin });
-    const web = creates.json<{ items: { target: string; result: string; detail: Record<string, unknown> }[] }>().items.find((e) => e.target === 'service:web');
+    const creates = await cluster.call('GET', '/api/v1/audit?actor=alice&action=service.create', {
+      token: cluster.tokens.admin,
+    });
+    const web = creates
+      .json<{ items: { target: string; result: string; detail: Record<string, unknown> }[] }>()
+      .items.find((e) => e.target === 'service:web');
     assert.equal(web?.result, 'success');
     assert.equal(web?.detail['collection'], '/Shared/dev');
   });

@@ -20,7 +20,8 @@ export function cliExpect(cluster: DockerCluster) {
 
   /** One name per line, of what `docker <kind> ls` shows the account. */
   const names = async (who: Account, kind: string, format = '{{.Name}}'): Promise<string[]> => {
-    const args = kind === 'container' ? ['ps', '-a', '--format', '{{.Names}}'] : [kind, 'ls', '--format', format];
+    const args =
+      kind === 'container' ? ['ps', '-a', '--format', '{{.Names}}'] : [kind, 'ls', '--format', format];
     return (await ok(who, args)).split('\n').filter(Boolean).sort();
   };
 

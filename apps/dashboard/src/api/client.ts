@@ -8,19 +8,21 @@ import { routes, schemas, type RouteId, type RouteSpec } from '@stevedore/api-co
 import { ApiError } from './api-error.js';
 
 type Routes = typeof routes;
-type In<S> = S extends z.ZodType ? z.input<S> : undefined;
-type Part<K extends string, S> = S extends z.ZodType ? { readonly [P in K]: In<S> } : { readonly [P in K]?: undefined };
+/** The route's schema under K, or undefined when it has none. */
+type SchemaOf<Id extends RouteId, K extends string> = Routes[Id] extends { readonly [P in K]: infer S } ? S : undefined;
+type Part<K extends string, S> = S extends z.ZodType
+  ? { readonly [P in K]: z.input<S> }
+  : { readonly [P in K]?: undefined };
 
-export type RouteInput<Id extends RouteId> = Part<'params', Routes[Id]['params']> &
-  Part<'query', Routes[Id]['query']> &
-  Part<'body', Routes[Id]['body']>;
-export type RouteOutput<Id extends RouteId> = Routes[Id] extends { response: z.ZodType }
-  ? z.output<Routes[Id]['response']>
-  : undefined;
+export type RouteInput<Id extends RouteId> = Part<'params', SchemaOf<Id, 'params'>> &
+  Part<'query', SchemaOf<Id, 'query'>> &
+  Part<'body', SchemaOf<Id, 'body'>>;
+export type RouteOutput<Id extends RouteId> =
+  SchemaOf<Id, 'response'> extends z.ZodType ? z.output<SchemaOf<Id, 'response'>> : undefined;
+type Paged = { items: unknown[]; next: string | null };
 /** Routes whose answer is a page (`{ items, next }`). */
-export type PagedRouteId = {
-  [Id in RouteId]: RouteOutput<Id> extends { items: unknown[]; next: string | null } ? Id : never;
-}[RouteId];
+export type PagedRouteId = { [Id in RouteId]: RouteOutput<Id> extends Paged ? Id : never }[RouteId];
+export type PageItem<Id extends PagedRouteId> = RouteOutput<Id> extends { items: (infer T)[] } ? T : never;
 
 /** A paged route's query without the cursor and page size, which `all` drives. */
 export type PageFilters<Id extends PagedRouteId> = Omit<NonNullable<RouteInput<Id>['query']>, 'after' | 'limit'>;
@@ -40,7 +42,7 @@ export interface ApiClientOptions {
 export interface ApiClient {
   call<Id extends RouteId>(id: Id, ...args: InputArgs<Id>): Promise<RouteOutput<Id>>;
   /** Follows `next` until the last page (or `max` items) and answers every item. */
-  all<Id extends PagedRouteId>(id: Id, query?: PageFilters<Id>, max?: number): Promise<RouteOutput<Id>['items']>;
+  all<Id extends PagedRouteId>(id: Id, query?: PageFilters<Id>, max?: number): Promise<PageItem<Id>[]>;
   /** For binary answers (a client bundle zip): the raw bytes with the server's file name. */
   download<Id extends RouteId>(id: Id, ...args: InputArgs<Id>): Promise<{ blob: Blob; filename: string }>;
 }

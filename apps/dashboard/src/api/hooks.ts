@@ -7,10 +7,17 @@ import type { RouteId } from '@stevedore/api-contract';
 import { useApiClient } from './api-context.js';
 import type { InputArgs, PageFilters, PagedRouteId, RouteInput, RouteOutput } from './client.js';
 
+export interface QueryOptions {
+  readonly enabled?: boolean;
+  readonly refetchInterval?: number;
+}
+
+/** `useApiQuery('getOrg', { params: { org } }, { enabled })`; routes without input take `undefined`. */
 export function useApiQuery<Id extends RouteId>(
   id: Id,
-  ...[input, options]: [...InputArgs<Id>, { enabled?: boolean; refetchInterval?: number }?]
+  ...args: object extends RouteInput<Id> ? [RouteInput<Id>?, QueryOptions?] : [RouteInput<Id>, QueryOptions?]
 ) {
+  const [input, options] = args as [RouteInput<Id> | undefined, QueryOptions | undefined];
   const api = useApiClient();
   return useQuery({
     queryKey: [id, input ?? {}],
