@@ -5,7 +5,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { connect } from 'node:tls';
 import { join } from 'node:path';
 import { createCertificateAuthority, issueCertificate } from '@stevedore/pki';
 import type { DockerCliError } from '@stevedore/testkit';
@@ -388,6 +389,31 @@ describe('docker CLI through the authorizing proxy', () => {
     assert.equal(web?.detail['collection'], '/Shared/dev');
   });
 });
+
+/** A raw `GET /_ping` over TLS with the bundle in `dir`; answers what came back before the socket closed. */
+async function pingOver(cluster: DockerCluster, dir: string): Promise<string> {
+  const [ca, cert, key] = await Promise.all(
+    ['ca.pem', 'cert.pem', 'key.pem'].map((f) => readFile(join(dir, f), 'utf8')),
+  );
+  return new Promise((resolve, reject) => {
+    const socket = connect({
+      host: '127.0.0.1',
+      port: cluster.plane.port,
+      ca,
+      cert,
+      key,
+      servername: 'localhost',
+    });
+    let received = '';
+    socket.on('secureConnect', () =>
+      socket.write('GET /_ping HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'),
+    );
+    socket.on('data', (d: Buffer) => (received += d.toString('utf8')));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(received));
+    setTimeout(() => reject(new Error('no close within 10 s')), 10_000).unref();
+  });
+}
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
