@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:tls';
 import { join } from 'node:path';
 import { createCertificateAuthority, issueCertificate } from '@stevedore/pki';
-import type { DockerCliError } from '@stevedore/testkit';
+import { startReferenceRegistry, type DockerCliError } from '@stevedore/testkit';
 import { IMAGE, startDockerCluster, type DockerCluster } from './cluster.js';
 import { cliExpect } from './expect.js';
 
@@ -203,6 +203,22 @@ describe('docker CLI through the authorizing proxy', () => {
     const dockerfile = `FROM ${IMAGE}\nRUN echo built > /built\n`;
     await x.ok('alice', ['build', '-q', '-t', 'alice/app:1', '-'], { input: dockerfile });
     assert.equal((await x.ok('alice', ['run', '--rm', 'alice/app:1', 'cat', '/built'])).trim(), 'built');
+  });
+
+  it('streams stats, and pushes and pulls images with their progress', async () => {
+    assert.match(await x.ok('bob', ['stats', '--no-stream', '--format', '{{.Name}}', 'bob-box']), /bob-box/);
+    const registry = await startReferenceRegistry({ parentDir: cluster.dataDir });
+    try {
+      const ref = `${registry.host}/alice/app:1`;
+      await x.ok('alice', ['tag', IMAGE, ref]);
+      assert.match(await x.ok('alice', ['push', ref]), /digest: sha256:[0-9a-f]{64}/);
+      await x.ok('alice', ['rmi', ref]);
+      assert.match(await x.ok('alice', ['pull', ref]), /Status: Downloaded newer image|Image is up to date/);
+      // The engine's own errors come back as they are.
+      await x.fails('bob', ['rmi', 'no-such-image:1'], /No such image/);
+    } finally {
+      await registry.stop();
+    }
   });
 
   it('gives real terminals to run -it and exec -it', async () => {
