@@ -40,7 +40,10 @@ export class LoadClient {
 
   constructor(targets: Targets) {
     const worker = fileURLToPath(new URL('./load-worker.ts', import.meta.url));
-    this.child = fork(worker, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = fork(worker, [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     this.child.on('message', (answer: Answer) => {
       const pending = this.pending;
       this.pending = undefined;

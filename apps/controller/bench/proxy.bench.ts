@@ -25,13 +25,26 @@ const quick = flags.quick === true;
 const MiB = 1 << 20;
 const SIZE = quick
   ? { containers: 10, services: 20, warmup: 20, rounds: 2, perRound: 50, logBytes: 20 * MiB, logRuns: 1 }
-  : { containers: 100, services: 500, warmup: 100, rounds: 5, perRound: 200, logBytes: 200 * MiB, logRuns: 3 };
+  : {
+      containers: 100,
+      services: 500,
+      warmup: 100,
+      rounds: 5,
+      perRound: 200,
+      logBytes: 200 * MiB,
+      logRuns: 3,
+    };
 const TARGETS: readonly Target[] = ['direct', 'proxy'];
 /** ABBA…: round r starts with direct when r is even. */
 const orderOf = (round: number): readonly Target[] => (round % 2 === 0 ? TARGETS : [...TARGETS].reverse());
 const mb = (bytes: number) => Math.round(bytes / 1e6);
 
-async function latencyRow(client: LoadClient, name: string, path: string, expected: number): Promise<LatencyRow> {
+async function latencyRow(
+  client: LoadClient,
+  name: string,
+  path: string,
+  expected: number,
+): Promise<LatencyRow> {
   for (const target of TARGETS) {
     const { items } = await client.run({ kind: 'count', target, path });
     if (items !== expected) throw new Error(`${target} ${path} listed ${items} items, not ${expected}`);
@@ -93,7 +106,8 @@ async function logsRow(client: LoadClient, platform: BenchPlatform): Promise<Log
     clearInterval(sampler);
   }
   const [bytes = 0] = sizes;
-  if (sizes.size !== 1 || bytes < SIZE.logBytes) throw new Error(`log reads differ or are short: ${[...sizes]}`);
+  if (sizes.size !== 1 || bytes < SIZE.logBytes)
+    throw new Error(`log reads differ or are short: ${[...sizes].join(', ')}`);
   return {
     row: {
       name: `GET /containers/{id}/logs?follow=1 (${SIZE.logBytes / MiB} MiB of stdout, ${mb(bytes)} MB framed)`,

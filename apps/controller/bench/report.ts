@@ -40,7 +40,9 @@ export function percentile(samples: readonly number[], p: number): number {
 export function median(samples: readonly number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
   const mid = sorted.length / 2;
-  return Number.isInteger(mid) ? ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2 : (sorted[Math.floor(mid)] ?? NaN);
+  return Number.isInteger(mid)
+    ? ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2
+    : (sorted[Math.floor(mid)] ?? NaN);
 }
 
 const ms = (v: number) => `${v.toFixed(2)} ms`;
@@ -75,7 +77,9 @@ export function formatReport(r: Report): string {
   }
   for (const t of r.throughput) {
     const ratio = t.proxy / t.direct;
-    lines.push(`- ${t.name}: throughput ≥ ${MIN_THROUGHPUT_RATIO}× direct: ${goal(ratio >= MIN_THROUGHPUT_RATIO)} (${x(ratio)})`);
+    lines.push(
+      `- ${t.name}: throughput ≥ ${MIN_THROUGHPUT_RATIO}× direct: ${goal(ratio >= MIN_THROUGHPUT_RATIO)} (${x(ratio)})`,
+    );
   }
   const m = r.rssMB;
   lines.push(

@@ -34,7 +34,7 @@ export interface ApiClientOptions {
   /** '' for the same origin (the dashboard is served by the controller). */
   readonly baseUrl: string;
   readonly getToken: () => string | null;
-  /** Called when an authenticated call answers 401: the session has ended. */
+  /** Called when the session has ended (an authenticated call, and then `me`, answered 401). */
   readonly onUnauthenticated: () => void;
   readonly fetch?: typeof fetch;
 }
@@ -97,7 +97,12 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     }
     if (!res.ok) {
       const error = await errorOf(res);
-      if (res.status === 401 && token && spec.access !== 'public') options.onUnauthenticated();
+      // A 401 can also be a refused credential (a wrong current password): the session has ended only
+      // if reading the account fails too.
+      if (res.status === 401 && token && spec.access !== 'public') {
+        if (id === 'me') options.onUnauthenticated();
+        else void call('me').catch(() => undefined);
+      }
       throw error;
     }
     return { spec, res };
