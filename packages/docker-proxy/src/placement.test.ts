@@ -4,7 +4,7 @@ import { AccessModel, authorize, type Operation } from '@stevedore/authz';
 import type { ProxyAccess, ProxyCaller } from './caller.js';
 import type { EngineLink } from './engine-link.js';
 import { placementConstraints } from './placement.js';
-import { EngineRefusal } from './refusals.js';
+import type { EngineRefusal } from './refusals.js';
 
 const nodes = [
   { ID: 'n-dev', Spec: { Role: 'worker', Labels: { 'io.stevedore.collection': '/Shared/dev' } } },

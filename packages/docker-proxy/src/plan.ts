@@ -153,7 +153,11 @@ export async function planRequest(ctx: PlanContext, match: MatchedEndpoint, url:
       const network = await visible(ctx, 'network', match.param ?? '');
       require(ctx, rule.operation, network.collection);
       const body = await ctx.readJson();
-      const container = await visible(ctx, 'container', typeof body['Container'] === 'string' ? body['Container'] : '');
+      const container = await visible(
+        ctx,
+        'container',
+        typeof body['Container'] === 'string' ? body['Container'] : '',
+      );
       require(ctx, 'container.update', container.collection);
       return {
         action: rule.operation,

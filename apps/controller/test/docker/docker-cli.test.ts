@@ -349,6 +349,9 @@ describe('docker CLI through the authorizing proxy', () => {
       cluster.dockerWith(foreign, ['version']),
       (err: DockerCliError) => !/Stevedore/.test(err.stdout),
     );
+    // At the TLS level: the foreign certificate's connection closes before a byte of HTTP is answered.
+    assert.equal(await pingOver(cluster, foreign), '');
+    assert.match(await pingOver(cluster, cluster.bundleDirs.bob), /^HTTP\/1\.1 200/);
 
     const zip = await cluster.call('GET', '/api/clientbundle?format=context', { token: cluster.tokens.bob });
     const zipFile = join(cluster.dataDir, 'bob-context.zip');
@@ -403,6 +406,22 @@ describe('docker CLI through the authorizing proxy', () => {
       .items.find((e) => e.target === 'service:web');
     assert.equal(web?.result, 'success');
     assert.equal(web?.detail['collection'], '/Shared/dev');
+  });
+
+  it('follows account changes: a deactivated account is refused, a new default collection is used', async () => {
+    const patch = (body: unknown) =>
+      cluster.call('PATCH', '/api/v1/users/bob', { token: cluster.tokens.admin, body });
+    assert.equal((await patch({ active: false })).status, 200);
+    await x.fails('bob', ['ps'], /inactive/);
+    assert.equal((await patch({ active: true, defaultCollection: '/Shared/dev' })).status, 200);
+    // bob holds only View Only on /Shared/dev, so creating there is now refused, by the grant's name.
+    await x.fails(
+      'bob',
+      ['volume', 'create', 'bobvol'],
+      /volume\.create on \/Shared\/dev is not allowed.*View Only/,
+    );
+    assert.equal((await patch({ defaultCollection: '/Shared/Private/bob' })).status, 200);
+    await x.ok('bob', ['volume', 'create', 'bobvol']);
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import type { ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
-import { useSession } from '../session/session.js';
+import { LOGGED_OUT, useSession } from '../session/session.js';
 import { ErrorNotice, Loading } from '../ui/states.js';
 
 export function RequireSession({ children }: { children: ReactNode }) {
@@ -12,7 +12,9 @@ export function RequireSession({ children }: { children: ReactNode }) {
   const location = useLocation();
   if (!session.token) {
     const next = location.pathname + location.search;
-    return <Navigate to={next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`} replace />;
+    // After an explicit logout the next user starts at the overview, not on the last user's page.
+    if (next === '/' || session.notice === LOGGED_OUT) return <Navigate to="/login" replace />;
+    return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;
   }
   if (session.error && !session.user) {
     return (

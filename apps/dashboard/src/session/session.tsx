@@ -25,6 +25,9 @@ export interface Session {
 
 const SessionContext = createContext<Session | null>(null);
 
+/** The notice after an explicit logout (the login page then forgets where the user was). */
+export const LOGGED_OUT = 'You have logged out.';
+
 export interface SessionState {
   readonly token: string | null;
   readonly notice: string | null;
@@ -48,7 +51,7 @@ export function SessionProvider({ state, children }: { state: SessionState; chil
   );
   const logout = useCallback(async () => {
     await api.call('logout').catch(() => undefined);
-    setToken(null, 'You have logged out.');
+    setToken(null, LOGGED_OUT);
     queryClient.clear();
   }, [api, queryClient, setToken]);
 

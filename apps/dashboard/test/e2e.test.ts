@@ -1,0 +1,246 @@
+/**
+ * The dashboard end to end: Debian's Chromium (playwright-core) against a real controller serving the
+ * built dashboard. An administrator logs in, builds an org, a team, a collection and a grant; a new user
+ * logs in and sees only what they may use; My profile manages tokens and bundles; a throttled login says
+ * how long to wait. Every main page is screenshotted (test-artifacts/screenshots/) and checked with axe-core.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, screenshot, seriousA11yViolations } from './browser.js';
+import { ADMIN_PASSWORD, ensureDashboardBuilt, startTestController, type TestController } from './controller-harness.js';
+import { createManyUsers } from './seed.js';
+
+const ALICE_PASSWORD = 'alice-password-1';
+
+describe('dashboard in Chromium against a real controller', { timeout: 300_000 }, () => {
+  let controller: TestController;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const cspViolations: string[] = [];
+  const pageErrors: string[] = [];
+
+  /** Screenshot and accessibility check of the page as it is now. */
+  const check = async (name: string) => {
+    await screenshot(page, name);
+    const violations = await seriousA11yViolations(page);
+    assert.deepEqual(violations, [], `${name}: ${JSON.stringify(violations, null, 2)}`);
+  };
+  const heading = (name: string) => page.getByRole('heading', { level: 1, name }).waitFor();
+  const nav = async (link: string, title: string) => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link, exact: true }).click();
+    await heading(title);
+  };
+  const login = async (username: string, password: string) => {
+    await page.getByLabel('User name').fill(username);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+  };
+  const row = (text: string) => page.getByRole('row').filter({ hasText: text });
+
+  before(async () => {
+    await ensureDashboardBuilt();
+    controller = await startTestController();
+    browser = await launchChromium();
+    context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(15_000);
+    page = await context.newPage();
+    page.on('console', (msg) => {
+      if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
+    });
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+  });
+  after(async () => {
+    await browser?.close();
+    await controller?.close();
+  });
+
+  it('serves the dashboard at / with a strict CSP, and keeps API 404s as JSON', async () => {
+    const res = await context.request.get(`${controller.url}/users`, { headers: { accept: 'text/html' } });
+    assert.equal(res.status(), 200);
+    const csp = res.headers()['content-security-policy'] ?? '';
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    const api = await context.request.get(`${controller.url}/api/v1/nothing`, { headers: { accept: 'text/html' } });
+    assert.equal(api.status(), 404);
+    assert.match(api.headers()['content-type'] ?? '', /json/);
+  });
+
+  it('sends visitors to the login page and explains a wrong password', async () => {
+    await page.goto(`${controller.url}/`);
+    await heading('Log in to Stevedore');
+    await login('admin', 'not the password');
+    await page.getByRole('alert').filter({ hasText: 'invalid username or password' }).waitFor();
+    await check('login-error');
+  });
+
+  it('logs the administrator in to the overview with the audit log', async () => {
+    await login('admin', ADMIN_PASSWORD);
+    await heading('Overview');
+    await page.getByRole('heading', { name: 'Audit log, last 24 hours' }).waitFor();
+    await row('auth.login').first().waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).waitFor();
+    await check('overview-admin');
+  });
+
+  it('creates a user', async () => {
+    await nav('Users', 'Users');
+    await page.getByLabel('User name').fill('Alice!');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.getByText('use 1-64 lowercase letters').waitFor(); // the contract's own message, before any call
+    await page.getByLabel('User name').fill('alice');
+    await page.getByLabel('Full name').fill('Alice Liddell');
+    await page.getByLabel('Password', { exact: true }).fill(ALICE_PASSWORD);
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.getByText('Created user alice.').waitFor();
+    await row('Alice Liddell').waitFor();
+    await check('users');
+  });
+
+  it('creates an org and a team, and adds the user to the team', async () => {
+    await nav('Orgs & teams', 'Orgs & teams');
+    await page.getByLabel('Org name').fill('acme');
+    await page.getByRole('button', { name: 'Create org' }).click();
+    await page.getByRole('link', { name: 'acme', exact: true }).click();
+    await heading('Org acme');
+    await page.getByLabel('Team name').fill('devs');
+    await page.getByLabel('Description').fill('The developers');
+    await page.getByRole('button', { name: 'Create team' }).click();
+    await page.getByRole('link', { name: 'devs', exact: true }).waitFor();
+    await check('org');
+    await page.getByRole('link', { name: 'devs', exact: true }).click();
+    await heading('Team acme/devs');
+    await page.getByLabel('User to add').fill('alice');
+    await page.getByRole('button', { name: 'Add member' }).click();
+    await page.getByRole('cell', { name: 'alice', exact: true }).waitFor();
+    await check('team');
+    await nav('Orgs & teams', 'Orgs & teams');
+    await row('acme').waitFor();
+    await check('orgs');
+  });
+
+  it('creates a collection, a custom role, and a grant for the team', async () => {
+    await nav('Collections', 'Collections');
+    await page.getByLabel('Collection path').fill('/Shared/web');
+    await page.getByRole('button', { name: 'Create collection' }).click();
+    await page.getByRole('cell', { name: '/Shared/web', exact: true }).waitFor();
+    await check('collections');
+
+    await nav('Roles', 'Roles');
+    await page.getByLabel('Role name').fill('Log Reader');
+    const service = page.getByRole('group', { name: 'service' });
+    await service.getByLabel('view').check();
+    await service.getByLabel('logs').check();
+    await page.getByRole('button', { name: 'Create role' }).click();
+    await page.getByText('Created role Log Reader (log-reader).').waitFor();
+    await check('roles');
+
+    await nav('Grants', 'Grants');
+    const form = page.getByRole('region', { name: 'Create a grant' });
+    await form.getByLabel('Subject kind').selectOption('team');
+    await form.getByLabel('Subject', { exact: true }).fill('acme/devs');
+    await form.getByLabel('Role').selectOption('view-only');
+    await form.getByLabel('Collection').selectOption('/Shared/web');
+    await form.getByRole('button', { name: 'Create grant' }).click();
+    await row('team acme/devs').waitFor();
+    await check('grants');
+  });
+
+  it('keeps a list of 1,000+ users searchable, sortable and virtualized', async () => {
+    await createManyUsers(context.request, controller.url, ADMIN_PASSWORD, 1000);
+    await nav('Users', 'Users');
+    await page.getByText('1002 users').waitFor();
+    const rendered = await page.locator('tbody tr:not(.spacer)').count();
+    assert.ok(rendered < 80, `only the visible window is in the DOM (${rendered} rows)`);
+    const region = page.getByRole('region', { name: 'users, scrollable' });
+    await region.evaluate((el: { scrollTop: number; scrollHeight: number }) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    await page.getByRole('cell', { name: 'user-0999', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'User name' }).click();
+    await page.locator('th[aria-sort="descending"]').waitFor();
+    await page.getByLabel('Search users').fill('user-05');
+    await page.getByText('100 of 1002 users').waitFor();
+    await page.getByLabel('Show').selectOption({ label: 'Administrators' });
+    await page.getByText('No users match this search and filter.').waitFor();
+    await page.getByLabel('Search users').fill('');
+    await page.getByText('1 of 1002 users').waitFor();
+    await screenshot(page, 'users-1000-filtered');
+  });
+
+  it('shows a non-admin user no admin navigation, no create or delete buttons, and explains a refusal', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByText('You have logged out.').waitFor();
+    await login('alice', ALICE_PASSWORD);
+    await heading('Overview');
+    const navigation = page.getByRole('navigation', { name: 'Main' });
+    assert.equal(await navigation.getByRole('link', { name: 'Users' }).count(), 0);
+    assert.equal(await page.getByRole('heading', { name: 'Audit log, last 24 hours' }).count(), 0);
+    await check('overview-user');
+
+    await nav('Grants', 'Grants');
+    await row('team acme/devs').waitFor();
+    assert.equal(await page.getByRole('button', { name: /Delete|Create/ }).count(), 0);
+    await nav('Orgs & teams', 'Orgs & teams');
+    await row('acme').waitFor();
+    assert.equal(await page.getByRole('button', { name: /Delete|Create/ }).count(), 0);
+    await nav('Collections', 'Collections');
+    await page.getByRole('cell', { name: '/Shared/web', exact: true }).waitFor();
+    assert.equal(await page.getByRole('button', { name: /Delete|Create/ }).count(), 0);
+
+    await page.goto(`${controller.url}/users`);
+    await page.getByRole('alert').filter({ hasText: 'Refused: this needs an administrator' }).waitFor();
+    await check('users-refused');
+  });
+
+  it('My profile creates, lists and revokes an access token, and downloads a client bundle', async () => {
+    await page.getByRole('banner').getByRole('link', { name: 'My profile' }).click();
+    await heading('My profile');
+    await page.getByLabel('Token label').fill('ci-deploy');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const secret = await page.getByLabel('Token secret').inputValue();
+    assert.ok(secret.length >= 20);
+    const me = await context.request.get(`${controller.url}/api/v1/me`, { headers: { authorization: `Bearer ${secret}` } });
+    assert.equal(me.status(), 200);
+    await row('ci-deploy').waitFor();
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download a new bundle' }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /\.zip$/);
+    await page.getByRole('cell', { name: /^[0-9a-f]{16}…$/ }).waitFor();
+    await check('profile');
+
+    await page.getByRole('button', { name: 'Done' }).click();
+    assert.equal(await page.getByLabel('Token secret').count(), 0, 'the secret is shown only once');
+    await page.getByRole('button', { name: 'Revoke token ci-deploy' }).click();
+    await page.getByRole('button', { name: 'Confirm: Revoke token ci-deploy' }).click();
+    await page.getByText('You have no access tokens.').waitFor();
+    const after = await context.request.get(`${controller.url}/api/v1/me`, { headers: { authorization: `Bearer ${secret}` } });
+    assert.equal(after.status(), 401);
+  });
+
+  it('says how long to wait when logins are throttled', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await heading('Log in to Stevedore');
+    const throttled = page.getByRole('alert').filter({ hasText: /Wait \d+ seconds/ });
+    // Failures count per name and per address; a few more lock this address out (2 s in this test).
+    for (let attempt = 0; attempt < 6; attempt++) {
+      const [res] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/auth/login')),
+        login('mallory', `guess-${attempt}`),
+      ]);
+      if (res.status() === 429) break;
+    }
+    await throttled.waitFor();
+    assert.ok(await page.getByRole('button', { name: 'Log in' }).isDisabled());
+    await screenshot(page, 'login-throttled');
+  });
+
+  it('ran without a CSP violation or an uncaught error in the page', () => {
+    assert.deepEqual(cspViolations, []);
+    assert.deepEqual(pageErrors, []);
+  });
+});
