@@ -52,8 +52,10 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/
  */
 export async function seriousA11yViolations(page: Page): Promise<Violation[]> {
   await page.evaluate(axeSource);
-  const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) =>
+  const violations = await page.evaluate<
+    Violation[]
+  >(`axe.run(document, { resultTypes: ['violations'] }).then((r) =>
     r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
-      nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) })))`)) as Violation[];
+      nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) })))`);
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }

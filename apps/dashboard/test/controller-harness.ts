@@ -19,7 +19,8 @@ const dashboardDir = fileURLToPath(new URL('..', import.meta.url));
 
 /** Builds apps/dashboard/dist with Vite unless it is there already (STEVEDORE_DASHBOARD_REBUILD=1 forces it). */
 export async function ensureDashboardBuilt(): Promise<void> {
-  if (existsSync(join(dashboardDir, 'dist', 'index.html')) && !process.env['STEVEDORE_DASHBOARD_REBUILD']) return;
+  if (existsSync(join(dashboardDir, 'dist', 'index.html')) && !process.env['STEVEDORE_DASHBOARD_REBUILD'])
+    return;
   await promisify(execFile)('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: dashboardDir });
 }
 

@@ -8,7 +8,9 @@ export async function createManyUsers(
   adminPassword: string,
   count: number,
 ): Promise<void> {
-  const login = await request.post(`${url}/auth/login`, { data: { username: 'admin', password: adminPassword } });
+  const login = await request.post(`${url}/auth/login`, {
+    data: { username: 'admin', password: adminPassword },
+  });
   assert.equal(login.status(), 200);
   const { auth_token } = (await login.json()) as { auth_token: string };
   const headers = { authorization: `Bearer ${auth_token}` };

@@ -36,7 +36,7 @@ export const RESOURCE_ACTIONS = {
   task: ['view', 'logs'],
   node: ['view', 'schedule', 'update', 'remove'],
   network: ['view', 'create', 'remove', 'connect', 'disconnect'],
-  volume: ['view', 'create', 'remove'],
+  volume: ['view', 'create', 'remove', 'use'],
   secret: ['view', 'create', 'update', 'remove', 'use'],
   config: ['view', 'create', 'update', 'remove', 'use'],
   image: ['view', 'pull', 'push', 'build', 'tag', 'remove'],

@@ -6,16 +6,26 @@ const ops = (body: Record<string, unknown>) =>
   containerCreateNeeds(body).capabilities.map((n) => n.operation);
 
 describe('what a container create asks for', () => {
-  it('asks nothing extra of a plain container with named volumes', () => {
+  it('asks no capability of a plain container with named volumes, but lists the volumes', () => {
     const needs = containerCreateNeeds({
       Image: 'app',
       HostConfig: {
         Binds: ['data:/data', 'cache:/cache:ro'],
-        Mounts: [{ Type: 'volume', Source: 'x', Target: '/x' }],
+        Mounts: [
+          { Type: 'volume', Source: 'x', Target: '/x' },
+          { Type: 'tmpfs', Target: '/t' },
+        ],
         NetworkMode: 'default',
+        VolumesFrom: ['other:ro'],
       },
     });
-    assert.deepEqual(needs, { capabilities: [], refs: [] });
+    assert.deepEqual(needs.capabilities, []);
+    assert.deepEqual(needs.refs, [
+      { type: 'volume', ref: 'data' },
+      { type: 'volume', ref: 'cache' },
+      { type: 'volume', ref: 'x' },
+      { type: 'container', ref: 'other' },
+    ]);
   });
 
   it('names every way out of the container', () => {

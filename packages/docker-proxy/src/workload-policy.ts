@@ -14,7 +14,7 @@ export interface CapabilityNeed {
 }
 
 export interface ReferenceNeed {
-  readonly type: 'network' | 'secret' | 'config';
+  readonly type: 'network' | 'volume' | 'secret' | 'config' | 'container';
   readonly ref: string;
 }
 
@@ -57,12 +57,16 @@ function mountNeeds(mounts: unknown[]): CapabilityNeed[] {
 export function containerCreateNeeds(body: Json): { capabilities: CapabilityNeed[]; refs: ReferenceNeed[] } {
   const host = obj(body['HostConfig']);
   const capabilities: CapabilityNeed[] = [];
+  const volumes = new Set<string>();
   for (const bind of arr(host['Binds']).map(str)) {
     const source = bind.split(':')[0] ?? '';
     if (source.startsWith('/') || source.startsWith('.') || source.includes('\\'))
       capabilities.push({ operation: 'container.bind_mount', rule: `bind mount of host path ${source}` });
+    else if (bind.includes(':') && source !== '') volumes.add(source);
   }
-  capabilities.push(...mountNeeds(arr(host['Mounts'])));
+  const mounts = arr(host['Mounts']);
+  capabilities.push(...mountNeeds(mounts));
+  for (const name of namedVolumes(mounts)) volumes.add(name);
   if (host['Privileged'] === true)
     capabilities.push({ operation: 'container.privileged', rule: 'privileged mode' });
   for (const opt of arr(host['SecurityOpt']).map(str)) {
@@ -96,7 +100,24 @@ export function containerCreateNeeds(body: Json): { capabilities: CapabilityNeed
   if (!ENGINE_NETWORKS.has(mode) && !mode.startsWith('container:')) networks.add(mode);
   for (const name of Object.keys(obj(obj(body['NetworkingConfig'])['EndpointsConfig'])))
     if (!ENGINE_NETWORKS.has(name)) networks.add(name);
-  return { capabilities, refs: [...networks].map((ref) => ({ type: 'network', ref })) };
+  const refs: ReferenceNeed[] = [
+    ...[...networks].map((ref) => ({ type: 'network' as const, ref })),
+    ...[...volumes].map((ref) => ({ type: 'volume' as const, ref })),
+    // --volumes-from: that container's files become this one's.
+    ...arr(host['VolumesFrom'])
+      .map((v) => str(v).split(':')[0] ?? '')
+      .filter(Boolean)
+      .map((ref) => ({ type: 'container' as const, ref })),
+  ];
+  return { capabilities, refs };
+}
+
+/** Sources of `volume` mounts (named volumes; anonymous ones have none). */
+function namedVolumes(mounts: unknown[]): string[] {
+  return mounts
+    .map(obj)
+    .filter((m) => (m['Type'] ?? 'volume') === 'volume' && str(m['Source']) !== '')
+    .map((m) => str(m['Source']));
 }
 
 /** A service spec (`POST /services/create` body, or the new spec of an update). */
@@ -117,6 +138,7 @@ export function serviceSpecNeeds(spec: Json): { capabilities: CapabilityNeed[]; 
       capabilities.push({ operation: 'container.host_namespaces', rule: 'the "host" network' });
     else if (!ENGINE_NETWORKS.has(target)) refs.push({ type: 'network', ref: target });
   }
+  for (const ref of namedVolumes(arr(container['Mounts']))) refs.push({ type: 'volume', ref });
   for (const s of arr(container['Secrets']).map(obj))
     refs.push({ type: 'secret', ref: str(s['SecretID']) || str(s['SecretName']) });
   for (const c of arr(container['Configs']).map(obj))

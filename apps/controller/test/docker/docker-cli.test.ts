@@ -176,8 +176,24 @@ describe('docker CLI through the authorizing proxy', () => {
       /added capabilities (CAP_)?NET_ADMIN is refused/,
     );
     await x.fails('bob', [...run, '--device', '/dev/null:/dev/x', IMAGE, 'true'], /host devices is refused/);
-    // Named volumes are fine.
+    // Others' volumes and containers' files are theirs.
+    await x.fails(
+      'bob',
+      [...run, '-v', 'devdata:/data', IMAGE, 'true'],
+      /using volume devdata is refused: volume\.use on \/Shared\/dev is not allowed/,
+    );
+    const web = (await x.ok('bob', ['ps', '-q', '--filter', 'name=web.1'])).trim();
+    await x.fails(
+      'bob',
+      [...run, '--volumes-from', web, IMAGE, 'true'],
+      /container\.archive on \/Shared\/dev is not allowed/,
+    );
+    await x.ok('bob', ['volume', 'create', 'bob-only']);
+    await x.fails('alice', [...run, '-v', 'bob-only:/data', IMAGE, 'true'], /volume name bob-only is taken/);
+    await x.fails('alice', ['volume', 'create', 'bob-only'], /volume name bob-only is taken/);
+    // Named volumes are fine, and one that does not exist yet is made in the caller's collection.
     await x.ok('bob', [...run, '-v', 'bobdata:/data', IMAGE, 'true']);
+    assert.ok((await x.names('bob', 'volume')).includes('bobdata'));
   });
 
   it('passes interactive sessions, exec, logs and builds through', async () => {

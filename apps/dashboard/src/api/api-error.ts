@@ -31,7 +31,8 @@ export function isApiError(err: unknown): err is ApiError {
 /** A sentence for a person: what went wrong, and what to do where we can say it. */
 export function describeError(err: unknown): string {
   if (!isApiError(err)) return err instanceof Error ? err.message : 'Something went wrong.';
-  if (err.status === 0) return `Could not reach the controller (${err.message}). Check the connection and retry.`;
+  if (err.status === 0)
+    return `Could not reach the controller (${err.message}). Check the connection and retry.`;
   if (err.status === 429) {
     const wait = err.retryAfterSeconds ?? err.detail?.['retryAfterSeconds'];
     return typeof wait === 'number'

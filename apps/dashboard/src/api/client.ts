@@ -9,7 +9,9 @@ import { ApiError } from './api-error.js';
 
 type Routes = typeof routes;
 /** The route's schema under K, or undefined when it has none. */
-type SchemaOf<Id extends RouteId, K extends string> = Routes[Id] extends { readonly [P in K]: infer S } ? S : undefined;
+type SchemaOf<Id extends RouteId, K extends string> = Routes[Id] extends { readonly [P in K]: infer S }
+  ? S
+  : undefined;
 type Part<K extends string, S> = S extends z.ZodType
   ? { readonly [P in K]: z.input<S> }
   : { readonly [P in K]?: undefined };
@@ -25,10 +27,14 @@ export type PagedRouteId = { [Id in RouteId]: RouteOutput<Id> extends Paged ? Id
 export type PageItem<Id extends PagedRouteId> = RouteOutput<Id> extends { items: (infer T)[] } ? T : never;
 
 /** A paged route's query without the cursor and page size, which `all` drives. */
-export type PageFilters<Id extends PagedRouteId> = Omit<NonNullable<RouteInput<Id>['query']>, 'after' | 'limit'>;
+export type PageFilters<Id extends PagedRouteId> = Omit<
+  NonNullable<RouteInput<Id>['query']>,
+  'after' | 'limit'
+>;
 
 /** Input is optional for routes that take none. */
-export type InputArgs<Id extends RouteId> = object extends RouteInput<Id> ? [RouteInput<Id>?] : [RouteInput<Id>];
+export type InputArgs<Id extends RouteId> =
+  object extends RouteInput<Id> ? [RouteInput<Id>?] : [RouteInput<Id>];
 
 export interface ApiClientOptions {
   /** '' for the same origin (the dashboard is served by the controller). */
@@ -47,21 +53,22 @@ export interface ApiClient {
   download<Id extends RouteId>(id: Id, ...args: InputArgs<Id>): Promise<{ blob: Blob; filename: string }>;
 }
 
+/** A path or query value as text (the contract's params and queries are strings, numbers and booleans). */
+function text(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean);
+}
+
 /** `/api/v1/orgs/:org` + `{ org: 'acme' }` -> `/api/v1/orgs/acme`; a trailing `*` takes a path. */
 export function fillPath(path: string, params: Record<string, unknown> = {}): string {
   return path
-    .replace(/:([A-Za-z_]+)/g, (_, name: string) => encodeURIComponent(String(params[name] ?? '')))
-    .replace(/\*$/, () =>
-      String(params['*'] ?? '')
-        .split('/')
-        .map(encodeURIComponent)
-        .join('/'),
-    );
+    .replace(/:([A-Za-z_]+)/g, (_, name: string) => encodeURIComponent(text(params[name])))
+    .replace(/\*$/, () => text(params['*']).split('/').map(encodeURIComponent).join('/'));
 }
 
 function queryString(query: Record<string, unknown> | undefined): string {
   const search = new URLSearchParams();
-  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') search.set(k, String(v));
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') search.set(k, text(v));
   const s = search.toString();
   return s ? `?${s}` : '';
 }
@@ -71,7 +78,11 @@ async function errorOf(res: Response): Promise<ApiError> {
   const parsed = schemas.errorBody.safeParse(await res.json().catch(() => undefined));
   const { code, message, detail } = parsed.success
     ? parsed.data.error
-    : { code: 'UNKNOWN', message: `the controller answered ${res.status} ${res.statusText}`, detail: undefined };
+    : {
+        code: 'UNKNOWN',
+        message: `the controller answered ${res.status} ${res.statusText}`,
+        detail: undefined,
+      };
   return new ApiError(res.status, code, message, detail, retryAfter > 0 ? retryAfter : undefined);
 }
 
@@ -136,7 +147,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       } while (after && items.length < max);
       return items;
     }) as ApiClient['all'],
-    download: (async (id: RouteId, input?: object) => {
+    download: (async (id: RouteId, input?: Partial<Record<'params' | 'query' | 'body', unknown>>) => {
       const { res } = await send(id, input);
       const disposition = res.headers.get('content-disposition') ?? '';
       const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? 'download';

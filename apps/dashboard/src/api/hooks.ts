@@ -33,18 +33,26 @@ export function useApiList<Id extends PagedRouteId>(id: Id, filters?: PageFilter
   return useQuery({ queryKey: [id, 'all', filters ?? {}], queryFn: () => api.all(id, filters) });
 }
 
-export function useApiMutation<Id extends RouteId>(id: Id, options: { invalidates?: readonly RouteId[] } = {}) {
+export function useApiMutation<Id extends RouteId>(
+  id: Id,
+  options: { invalidates?: readonly RouteId[] } = {},
+) {
   const api = useApiClient();
   const queryClient = useQueryClient();
   return useMutation<RouteOutput<Id>, Error, RouteInput<Id>>({
     mutationFn: (input) => api.call(id, ...([input] as InputArgs<Id>)),
     onSuccess: () =>
-      Promise.all((options.invalidates ?? []).map((key) => queryClient.invalidateQueries({ queryKey: [key] }))),
+      Promise.all(
+        (options.invalidates ?? []).map((key) => queryClient.invalidateQueries({ queryKey: [key] })),
+      ),
   });
 }
 
 /** Downloads a binary answer (a client bundle) and hands it to the browser as a file. */
-export function useApiDownload<Id extends RouteId>(id: Id, options: { invalidates?: readonly RouteId[] } = {}) {
+export function useApiDownload<Id extends RouteId>(
+  id: Id,
+  options: { invalidates?: readonly RouteId[] } = {},
+) {
   const api = useApiClient();
   const queryClient = useQueryClient();
   return useMutation<string, Error, RouteInput<Id>>({
@@ -59,6 +67,8 @@ export function useApiDownload<Id extends RouteId>(id: Id, options: { invalidate
       return filename;
     },
     onSuccess: () =>
-      Promise.all((options.invalidates ?? []).map((key) => queryClient.invalidateQueries({ queryKey: [key] }))),
+      Promise.all(
+        (options.invalidates ?? []).map((key) => queryClient.invalidateQueries({ queryKey: [key] })),
+      ),
   });
 }

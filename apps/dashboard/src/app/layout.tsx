@@ -3,8 +3,9 @@
  * (administration only for administrators) and the <main> landmark the page renders into.
  */
 import { Suspense } from 'react';
-import { NavLink, Outlet } from 'react-router';
+import { NavLink, Outlet, useLocation } from 'react-router';
 import { useSession } from '../session/session.js';
+import { PageErrorBoundary } from '../ui/error-boundary.js';
 import { Loading } from '../ui/states.js';
 
 const everyone = [
@@ -32,6 +33,7 @@ function Links({ links }: { links: readonly { to: string; label: string; end?: b
 
 export function Layout() {
   const session = useSession();
+  const { pathname } = useLocation();
   const user = session.user!;
   return (
     <>
@@ -60,9 +62,11 @@ export function Layout() {
           )}
         </nav>
         <main id="main" tabIndex={-1}>
-          <Suspense fallback={<Loading what="the page" />}>
-            <Outlet />
-          </Suspense>
+          <PageErrorBoundary resetKey={pathname}>
+            <Suspense fallback={<Loading what="the page" />}>
+              <Outlet />
+            </Suspense>
+          </PageErrorBoundary>
         </main>
       </div>
     </>

@@ -2,22 +2,27 @@
  * The dashboard's URL map. Pages load on demand; the controller answers index.html for any of these
  * paths, so they can be bookmarked and reloaded. Everything but /login needs a session.
  */
-import { lazy } from 'react';
+import { lazy, type ComponentType } from 'react';
 import { createBrowserRouter } from 'react-router';
 import { LoginPage } from '../pages/login-page.js';
 import { Layout } from './layout.js';
 import { RequireSession } from './require-session.js';
 
-const OverviewPage = lazy(() => import('../pages/overview-page.js'));
-const UsersPage = lazy(() => import('../pages/users-page.js'));
-const OrgsPage = lazy(() => import('../pages/orgs-page.js'));
-const OrgPage = lazy(() => import('../pages/org-page.js'));
-const TeamPage = lazy(() => import('../pages/team-page.js'));
-const RolesPage = lazy(() => import('../pages/roles-page.js'));
-const CollectionsPage = lazy(() => import('../pages/collections-page.js'));
-const GrantsPage = lazy(() => import('../pages/grants-page.js'));
-const ProfilePage = lazy(() => import('../pages/profile-page.js'));
-const NotFoundPage = lazy(() => import('../pages/not-found-page.js'));
+/** A page's code, loaded on first visit; one retry covers a download cut by a network change. */
+function page(load: () => Promise<{ default: ComponentType }>) {
+  return lazy(() => load().catch(() => new Promise<void>((r) => setTimeout(r, 500)).then(load)));
+}
+
+const OverviewPage = page(() => import('../pages/overview-page.js'));
+const UsersPage = page(() => import('../pages/users-page.js'));
+const OrgsPage = page(() => import('../pages/orgs-page.js'));
+const OrgPage = page(() => import('../pages/org-page.js'));
+const TeamPage = page(() => import('../pages/team-page.js'));
+const RolesPage = page(() => import('../pages/roles-page.js'));
+const CollectionsPage = page(() => import('../pages/collections-page.js'));
+const GrantsPage = page(() => import('../pages/grants-page.js'));
+const ProfilePage = page(() => import('../pages/profile-page.js'));
+const NotFoundPage = page(() => import('../pages/not-found-page.js'));
 
 export const router = createBrowserRouter([
   { path: '/login', element: <LoginPage /> },

@@ -42,7 +42,11 @@ function CreateCollection() {
   return (
     <Section title="Create a collection">
       <form onSubmit={submit} className="inline-form" noValidate>
-        <Field label="Collection path" error={errors['path']} hint="An absolute path under an existing collection, e.g. /Shared/web">
+        <Field
+          label="Collection path"
+          error={errors['path']}
+          hint="An absolute path under an existing collection, e.g. /Shared/web"
+        >
           {(p) => <input {...p} value={path} onChange={(e) => setPath(e.target.value)} />}
         </Field>
         <button type="submit" className="primary" disabled={create.isPending}>

@@ -18,8 +18,19 @@ type SubjectKind = Grant['subject']['kind'];
 const columns: Column<Grant>[] = [
   { id: 'subject', header: 'Subject', value: (g) => `${g.subject.kind} ${g.subject.id}` },
   { id: 'role', header: 'Role', value: (g) => g.roleId, width: '12rem' },
-  { id: 'collection', header: 'Collection', value: (g) => g.collection, render: (g) => <code>{g.collection}</code> },
-  { id: 'createdAt', header: 'Created', value: (g) => g.createdAt, render: (g) => new Date(g.createdAt).toLocaleDateString(), width: '8rem' },
+  {
+    id: 'collection',
+    header: 'Collection',
+    value: (g) => g.collection,
+    render: (g) => <code>{g.collection}</code>,
+  },
+  {
+    id: 'createdAt',
+    header: 'Created',
+    value: (g) => g.createdAt,
+    render: (g) => new Date(g.createdAt).toLocaleDateString(),
+    width: '8rem',
+  },
 ];
 const filter = {
   label: 'Subject kind',
@@ -30,13 +41,22 @@ const filter = {
     { label: 'Orgs', test: (g: Grant) => g.subject.kind === 'org' },
   ],
 };
-const subjectHints: Record<SubjectKind, string> = { user: 'a user name', team: 'org/team', org: 'an org name' };
+const subjectHints: Record<SubjectKind, string> = {
+  user: 'a user name',
+  team: 'org/team',
+  org: 'an org name',
+};
 
 function CreateGrant() {
   const create = useApiMutation('createGrant', { invalidates: ['listGrants'] });
   const roles = useApiQuery('listRoles');
   const collections = useApiQuery('listCollections');
-  const [form, setForm] = useState({ kind: 'team' as SubjectKind, id: '', roleId: 'view-only', collection: '/Shared' });
+  const [form, setForm] = useState({
+    kind: 'team' as SubjectKind,
+    id: '',
+    roleId: 'view-only',
+    collection: '/Shared',
+  });
   const [errors, setErrors] = useState<FieldErrors>({});
   const [created, setCreated] = useState<string | null>(null);
   const submit = (e: FormEvent) => {
@@ -50,7 +70,10 @@ function CreateGrant() {
     if (!checked.ok) return;
     create.mutate(
       { body: checked.data },
-      { onSuccess: (g) => setCreated(`Granted ${g.roleId} on ${g.collection} to ${g.subject.kind} ${g.subject.id}.`) },
+      {
+        onSuccess: (g) =>
+          setCreated(`Granted ${g.roleId} on ${g.collection} to ${g.subject.kind} ${g.subject.id}.`),
+      },
     );
   };
   return (
@@ -58,7 +81,11 @@ function CreateGrant() {
       <form onSubmit={submit} className="inline-form" noValidate>
         <Field label="Subject kind">
           {(p) => (
-            <select {...p} value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value as SubjectKind })}>
+            <select
+              {...p}
+              value={form.kind}
+              onChange={(e) => setForm({ ...form, kind: e.target.value as SubjectKind })}
+            >
               <option value="user">User</option>
               <option value="team">Team</option>
               <option value="org">Org</option>
@@ -81,7 +108,11 @@ function CreateGrant() {
         </Field>
         <Field label="Collection" error={errors['collection']}>
           {(p) => (
-            <select {...p} value={form.collection} onChange={(e) => setForm({ ...form, collection: e.target.value })}>
+            <select
+              {...p}
+              value={form.collection}
+              onChange={(e) => setForm({ ...form, collection: e.target.value })}
+            >
               {(collections.data?.items ?? [{ path: form.collection }]).map((c) => (
                 <option key={c.path} value={c.path}>
                   {c.path}

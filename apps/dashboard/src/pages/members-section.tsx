@@ -53,7 +53,15 @@ function AddMember({ of, add }: { of: string; add: NonNullable<Props['add']> }) 
     <>
       <form onSubmit={submit} className="inline-form" noValidate>
         <Field label="User to add" error={error}>
-          {(p) => <input {...p} list={listId} autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} />}
+          {(p) => (
+            <input
+              {...p}
+              list={listId}
+              autoComplete="off"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+            />
+          )}
         </Field>
         <datalist id={listId}>
           {(users.data ?? []).map((u) => (
@@ -86,7 +94,11 @@ export function MembersSection({ of, members, canEdit, add, remove }: Props) {
             {...(canEdit && remove
               ? {
                   actions: (m: Member) => (
-                    <DeleteButton verb="Remove" label={`Remove ${m.user} from ${of}`} onConfirm={() => remove.mutateAsync(m.user)} />
+                    <DeleteButton
+                      verb="Remove"
+                      label={`Remove ${m.user} from ${of}`}
+                      onConfirm={() => remove.mutateAsync(m.user)}
+                    />
                   ),
                 }
               : {})}

@@ -22,7 +22,9 @@ function teamColumns(org: string): Column<Team>[] {
       id: 'name',
       header: 'Team',
       value: (t) => t.name,
-      render: (t) => <Link to={`/orgs/${encodeURIComponent(org)}/teams/${encodeURIComponent(t.name)}`}>{t.name}</Link>,
+      render: (t) => (
+        <Link to={`/orgs/${encodeURIComponent(org)}/teams/${encodeURIComponent(t.name)}`}>{t.name}</Link>
+      ),
     },
     { id: 'description', header: 'Description', value: (t) => t.description },
   ];
@@ -35,7 +37,10 @@ function CreateTeam({ org }: { org: string }) {
   const [created, setCreated] = useState<string | null>(null);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const checked = validate(schemas.createTeamRequest, { name: form.name, description: form.description || undefined });
+    const checked = validate(schemas.createTeamRequest, {
+      name: form.name,
+      description: form.description || undefined,
+    });
     setErrors(checked.ok ? {} : checked.errors);
     if (!checked.ok) return;
     setCreated(null);
@@ -52,10 +57,18 @@ function CreateTeam({ org }: { org: string }) {
   return (
     <form onSubmit={submit} className="inline-form" noValidate aria-label={`Create a team in ${org}`}>
       <Field label="Team name" error={errors['name']}>
-        {(p) => <input {...p} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />}
+        {(p) => (
+          <input {...p} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+        )}
       </Field>
       <Field label="Description" error={errors['description']}>
-        {(p) => <input {...p} value={form.description} onChange={(e) => setForm({ ...form, description: e.target.value })} />}
+        {(p) => (
+          <input
+            {...p}
+            value={form.description}
+            onChange={(e) => setForm({ ...form, description: e.target.value })}
+          />
+        )}
       </Field>
       <button type="submit" className="primary" disabled={create.isPending}>
         Create team
@@ -114,7 +127,10 @@ export default function OrgPage() {
               members={members}
               canEdit={admin}
               add={{ ...add, mutateAsync: (user: string) => add.mutateAsync({ params: { org, user } }) }}
-              remove={{ ...remove, mutateAsync: (user: string) => remove.mutateAsync({ params: { org, user } }) }}
+              remove={{
+                ...remove,
+                mutateAsync: (user: string) => remove.mutateAsync({ params: { org, user } }),
+              }}
             />
           </>
         )}

@@ -16,9 +16,20 @@ import { QueryView } from '../ui/states.js';
 type Org = RouteOutput<'getOrg'>;
 
 const columns: Column<Org>[] = [
-  { id: 'name', header: 'Org', value: (o) => o.name, render: (o) => <Link to={`/orgs/${encodeURIComponent(o.name)}`}>{o.name}</Link> },
+  {
+    id: 'name',
+    header: 'Org',
+    value: (o) => o.name,
+    render: (o) => <Link to={`/orgs/${encodeURIComponent(o.name)}`}>{o.name}</Link>,
+  },
   { id: 'fullName', header: 'Full name', value: (o) => o.fullName },
-  { id: 'createdAt', header: 'Created', value: (o) => o.createdAt, render: (o) => new Date(o.createdAt).toLocaleDateString(), width: '8rem' },
+  {
+    id: 'createdAt',
+    header: 'Created',
+    value: (o) => o.createdAt,
+    render: (o) => new Date(o.createdAt).toLocaleDateString(),
+    width: '8rem',
+  },
 ];
 
 function CreateOrg() {
@@ -28,7 +39,10 @@ function CreateOrg() {
   const [created, setCreated] = useState<string | null>(null);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const checked = validate(schemas.createOrgRequest, { name: form.name, fullName: form.fullName || undefined });
+    const checked = validate(schemas.createOrgRequest, {
+      name: form.name,
+      fullName: form.fullName || undefined,
+    });
     setErrors(checked.ok ? {} : checked.errors);
     if (!checked.ok) return;
     setCreated(null);
@@ -46,10 +60,18 @@ function CreateOrg() {
     <Section title="Create an org">
       <form onSubmit={submit} className="inline-form" noValidate>
         <Field label="Org name" error={errors['name']}>
-          {(p) => <input {...p} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />}
+          {(p) => (
+            <input {...p} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+          )}
         </Field>
         <Field label="Full name" error={errors['fullName']}>
-          {(p) => <input {...p} value={form.fullName} onChange={(e) => setForm({ ...form, fullName: e.target.value })} />}
+          {(p) => (
+            <input
+              {...p}
+              value={form.fullName}
+              onChange={(e) => setForm({ ...form, fullName: e.target.value })}
+            />
+          )}
         </Field>
         <button type="submit" className="primary" disabled={create.isPending}>
           Create org
@@ -77,11 +99,16 @@ export default function OrgsPage() {
               columns={columns}
               rowKey={(o) => o.name}
               initialSort={{ column: 'name', direction: 'ascending' }}
-              empty={user!.admin ? 'No orgs yet: create the first one above.' : 'You are not a member of any org.'}
+              empty={
+                user!.admin ? 'No orgs yet: create the first one above.' : 'You are not a member of any org.'
+              }
               {...(user!.admin
                 ? {
                     actions: (o: Org) => (
-                      <DeleteButton label={`Delete org ${o.name}`} onConfirm={() => remove.mutateAsync({ params: { org: o.name } })} />
+                      <DeleteButton
+                        label={`Delete org ${o.name}`}
+                        onConfirm={() => remove.mutateAsync({ params: { org: o.name } })}
+                      />
                     ),
                   }
                 : {})}

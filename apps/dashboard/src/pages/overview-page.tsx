@@ -14,7 +14,13 @@ import { QueryView } from '../ui/states.js';
 type AuditEntry = RouteOutput<'audit'>['items'][number];
 
 const auditColumns: Column<AuditEntry>[] = [
-  { id: 'time', header: 'Time', value: (e) => e.time, render: (e) => new Date(e.time).toLocaleString(), width: '13rem' },
+  {
+    id: 'time',
+    header: 'Time',
+    value: (e) => e.time,
+    render: (e) => new Date(e.time).toLocaleString(),
+    width: '13rem',
+  },
   { id: 'actor', header: 'Actor', value: (e) => e.actor },
   { id: 'action', header: 'Action', value: (e) => e.action },
   { id: 'target', header: 'Target', value: (e) => e.target },
@@ -77,7 +83,11 @@ export default function OverviewPage() {
         <ul className="cards">
           <Count what="orgs" to="/orgs" count={orgs.data?.length} />
           <Count what="collections" to="/collections" count={collections.data?.items.length} />
-          <Count what={user!.admin ? 'grants' : 'grants that apply to you'} to="/grants" count={grants.data?.items.length} />
+          <Count
+            what={user!.admin ? 'grants' : 'grants that apply to you'}
+            to="/grants"
+            count={grants.data?.items.length}
+          />
         </ul>
       </Section>
       {user!.admin && <RecentAudit />}

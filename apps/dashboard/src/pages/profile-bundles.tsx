@@ -14,9 +14,26 @@ type Bundle = RouteOutput<'listOwnBundles'>['items'][number];
 
 const columns: Column<Bundle>[] = [
   { id: 'label', header: 'Label', value: (b) => b.label },
-  { id: 'keyId', header: 'Key id', value: (b) => b.keyId, render: (b) => <code>{b.keyId.slice(0, 16)}…</code> },
-  { id: 'createdAt', header: 'Created', value: (b) => b.createdAt, render: (b) => new Date(b.createdAt).toLocaleDateString(), width: '8rem' },
-  { id: 'expiresAt', header: 'Expires', value: (b) => b.expiresAt, render: (b) => new Date(b.expiresAt).toLocaleDateString(), width: '8rem' },
+  {
+    id: 'keyId',
+    header: 'Key id',
+    value: (b) => b.keyId,
+    render: (b) => <code>{b.keyId.slice(0, 16)}…</code>,
+  },
+  {
+    id: 'createdAt',
+    header: 'Created',
+    value: (b) => b.createdAt,
+    render: (b) => new Date(b.createdAt).toLocaleDateString(),
+    width: '8rem',
+  },
+  {
+    id: 'expiresAt',
+    header: 'Expires',
+    value: (b) => b.expiresAt,
+    render: (b) => new Date(b.expiresAt).toLocaleDateString(),
+    width: '8rem',
+  },
 ];
 
 export function ClientBundles() {
@@ -47,7 +64,10 @@ export function ClientBundles() {
           Download a new bundle
         </button>
       </form>
-      <FormStatus error={download.error ?? revoke.error} success={download.data ? `Downloaded ${download.data}.` : null} />
+      <FormStatus
+        error={download.error ?? revoke.error}
+        success={download.data ? `Downloaded ${download.data}.` : null}
+      />
       <QueryView query={bundles} what="client bundles">
         {(data) => (
           <DataTable
@@ -58,7 +78,11 @@ export function ClientBundles() {
             initialSort={{ column: 'createdAt', direction: 'descending' }}
             empty="You have not downloaded a client bundle yet."
             actions={(b) => (
-              <DeleteButton verb="Revoke" label={`Revoke bundle ${b.label}`} onConfirm={() => revoke.mutateAsync({ params: { id: b.id } })} />
+              <DeleteButton
+                verb="Revoke"
+                label={`Revoke bundle ${b.label}`}
+                onConfirm={() => revoke.mutateAsync({ params: { id: b.id } })}
+              />
             )}
           />
         )}

@@ -15,7 +15,10 @@ export function ChangePassword() {
   const [done, setDone] = useState<string | null>(null);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const checked = validate(schemas.changeOwnPasswordRequest, { oldPassword: form.oldPassword, newPassword: form.newPassword });
+    const checked = validate(schemas.changeOwnPasswordRequest, {
+      oldPassword: form.oldPassword,
+      newPassword: form.newPassword,
+    });
     const next: FieldErrors = checked.ok ? {} : { ...checked.errors };
     if (form.repeat !== form.newPassword) next['repeat'] = 'the two new passwords differ';
     setErrors(next);

@@ -15,7 +15,13 @@ type Token = RouteOutput<'listAccessTokens'>['items'][number];
 
 const columns: Column<Token>[] = [
   { id: 'label', header: 'Label', value: (t) => t.label },
-  { id: 'createdAt', header: 'Created', value: (t) => t.createdAt, render: (t) => new Date(t.createdAt).toLocaleString(), width: '14rem' },
+  {
+    id: 'createdAt',
+    header: 'Created',
+    value: (t) => t.createdAt,
+    render: (t) => new Date(t.createdAt).toLocaleString(),
+    width: '14rem',
+  },
 ];
 
 function NewSecret({ token, onDone }: { token: RouteOutput<'createAccessToken'>; onDone: () => void }) {
@@ -29,7 +35,12 @@ function NewSecret({ token, onDone }: { token: RouteOutput<'createAccessToken'>;
       <input id="new-token-secret" readOnly value={token.token} onFocus={(e) => e.target.select()} />
       <button
         type="button"
-        onClick={() => void navigator.clipboard?.writeText(token.token).then(() => setCopied(true), () => undefined)}
+        onClick={() =>
+          void navigator.clipboard?.writeText(token.token).then(
+            () => setCopied(true),
+            () => undefined,
+          )
+        }
       >
         {copied ? 'Copied' : 'Copy'}
       </button>
@@ -84,7 +95,11 @@ export function AccessTokens() {
             initialSort={{ column: 'createdAt', direction: 'descending' }}
             empty="You have no access tokens."
             actions={(t) => (
-              <DeleteButton verb="Revoke" label={`Revoke token ${t.label}`} onConfirm={() => revoke.mutateAsync({ params: { id: t.id } })} />
+              <DeleteButton
+                verb="Revoke"
+                label={`Revoke token ${t.label}`}
+                onConfirm={() => revoke.mutateAsync({ params: { id: t.id } })}
+              />
             )}
           />
         )}

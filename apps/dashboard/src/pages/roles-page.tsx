@@ -85,7 +85,11 @@ function CreateRole() {
                 const op = `${type}.${action}`;
                 return (
                   <label key={op} className="checkbox">
-                    <input type="checkbox" checked={operations.has(op)} onChange={(e) => toggle(op, e.target.checked)} />
+                    <input
+                      type="checkbox"
+                      checked={operations.has(op)}
+                      onChange={(e) => toggle(op, e.target.checked)}
+                    />
                     {action}
                   </label>
                 );
@@ -128,7 +132,10 @@ export default function RolesPage() {
                 ? {
                     actions: (r: Role) =>
                       r.builtin ? null : (
-                        <DeleteButton label={`Delete role ${r.name}`} onConfirm={() => remove.mutateAsync({ params: { id: r.id } })} />
+                        <DeleteButton
+                          label={`Delete role ${r.name}`}
+                          onConfirm={() => remove.mutateAsync({ params: { id: r.id } })}
+                        />
                       ),
                   }
                 : {})}

@@ -32,8 +32,14 @@ export default function TeamPage() {
               of={`${org}/${team}`}
               members={members}
               canEdit={admin}
-              add={{ ...add, mutateAsync: (user: string) => add.mutateAsync({ params: { org, team, user } }) }}
-              remove={{ ...remove, mutateAsync: (user: string) => remove.mutateAsync({ params: { org, team, user } }) }}
+              add={{
+                ...add,
+                mutateAsync: (user: string) => add.mutateAsync({ params: { org, team, user } }),
+              }}
+              remove={{
+                ...remove,
+                mutateAsync: (user: string) => remove.mutateAsync({ params: { org, team, user } }),
+              }}
             />
           </>
         )}

@@ -19,7 +19,13 @@ const columns: Column<User>[] = [
   { id: 'fullName', header: 'Full name', value: (u) => u.fullName },
   { id: 'role', header: 'Role', value: (u) => (u.admin ? 'administrator' : 'user'), width: '9rem' },
   { id: 'active', header: 'Status', value: (u) => (u.active ? 'active' : 'inactive'), width: '7rem' },
-  { id: 'createdAt', header: 'Created', value: (u) => u.createdAt, render: (u) => new Date(u.createdAt).toLocaleDateString(), width: '8rem' },
+  {
+    id: 'createdAt',
+    header: 'Created',
+    value: (u) => u.createdAt,
+    render: (u) => new Date(u.createdAt).toLocaleDateString(),
+    width: '8rem',
+  },
 ];
 const filter = {
   label: 'Show',
@@ -55,10 +61,18 @@ function CreateUser() {
     <Section title="Create a user">
       <form onSubmit={submit} className="inline-form" noValidate>
         <Field label="User name" error={errors['name']}>
-          {(p) => <input {...p} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />}
+          {(p) => (
+            <input {...p} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+          )}
         </Field>
         <Field label="Full name" error={errors['fullName']}>
-          {(p) => <input {...p} value={form.fullName} onChange={(e) => setForm({ ...form, fullName: e.target.value })} />}
+          {(p) => (
+            <input
+              {...p}
+              value={form.fullName}
+              onChange={(e) => setForm({ ...form, fullName: e.target.value })}
+            />
+          )}
         </Field>
         <Field label="Password" error={errors['password']} hint="At least 8 characters">
           {(p) => (
@@ -72,7 +86,12 @@ function CreateUser() {
           )}
         </Field>
         <div className="field checkbox">
-          <input id="new-user-admin" type="checkbox" checked={form.admin} onChange={(e) => setForm({ ...form, admin: e.target.checked })} />
+          <input
+            id="new-user-admin"
+            type="checkbox"
+            checked={form.admin}
+            onChange={(e) => setForm({ ...form, admin: e.target.checked })}
+          />
           <label htmlFor="new-user-admin">Administrator</label>
         </div>
         <button type="submit" className="primary" disabled={create.isPending}>
@@ -116,7 +135,10 @@ export default function UsersPage() {
                     >
                       {u.active ? 'Deactivate' : 'Activate'}
                     </button>
-                    <DeleteButton label={`Delete user ${u.name}`} onConfirm={() => remove.mutateAsync({ params: { name: u.name } })} />
+                    <DeleteButton
+                      label={`Delete user ${u.name}`}
+                      onConfirm={() => remove.mutateAsync({ params: { name: u.name } })}
+                    />
                   </>
                 )
               }

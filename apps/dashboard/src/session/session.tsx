@@ -31,7 +31,7 @@ export const LOGGED_OUT = 'You have logged out.';
 export interface SessionState {
   readonly token: string | null;
   readonly notice: string | null;
-  setToken(token: string | null, notice?: string | null): void;
+  readonly setToken: (token: string | null, notice?: string | null) => void;
 }
 
 /** Token state lives above the API client (which reads it); see main.tsx. */

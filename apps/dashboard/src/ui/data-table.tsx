@@ -41,7 +41,8 @@ export function DataTable<T>(props: DataTableProps<T>) {
   const [sort, setSort] = useState<SortState | null>(props.initialSort ?? null);
   const deferredSearch = useDeferredValue(search);
   const shown = useMemo(
-    () => viewRows(rows, columns, { search: deferredSearch, filter: filter?.options[filterIndex]?.test, sort }),
+    () =>
+      viewRows(rows, columns, { search: deferredSearch, filter: filter?.options[filterIndex]?.test, sort }),
     [rows, columns, deferredSearch, filter, filterIndex, sort],
   );
   const scroller = useRef<HTMLDivElement>(null);
@@ -67,7 +68,11 @@ export function DataTable<T>(props: DataTableProps<T>) {
         {filter && (
           <>
             <label htmlFor={`${id}-filter`}>{filter.label}</label>
-            <select id={`${id}-filter`} value={filterIndex} onChange={(e) => setFilterIndex(Number(e.target.value))}>
+            <select
+              id={`${id}-filter`}
+              value={filterIndex}
+              onChange={(e) => setFilterIndex(Number(e.target.value))}
+            >
               {filter.options.map((o, i) => (
                 <option key={o.label} value={i}>
                   {o.label}
@@ -77,13 +82,21 @@ export function DataTable<T>(props: DataTableProps<T>) {
           </>
         )}
         <span className="count" role="status">
-          {shown.length === rows.length ? `${rows.length} ${noun}` : `${shown.length} of ${rows.length} ${noun}`}
+          {shown.length === rows.length
+            ? `${rows.length} ${noun}`
+            : `${shown.length} of ${rows.length} ${noun}`}
         </span>
       </div>
       {shown.length === 0 ? (
         <Empty>No {noun} match this search and filter.</Empty>
       ) : (
-        <div className="table-scroll" ref={scroller} tabIndex={0} role="region" aria-label={`${noun}, scrollable`}>
+        <div
+          className="table-scroll"
+          ref={scroller}
+          tabIndex={0}
+          role="region"
+          aria-label={`${noun}, scrollable`}
+        >
           <table aria-rowcount={shown.length + 1}>
             <caption className="visually-hidden">{noun}</caption>
             <thead>

@@ -98,7 +98,13 @@ export function DeleteButton({
   };
   return (
     <span className="confirm">
-      <button type="button" className="danger" onClick={confirm} disabled={pending} aria-label={`Confirm: ${label}`}>
+      <button
+        type="button"
+        className="danger"
+        onClick={confirm}
+        disabled={pending}
+        aria-label={`Confirm: ${label}`}
+      >
         {pending ? 'Working…' : `Confirm ${verb.toLowerCase()}`}
       </button>
       <button type="button" onClick={() => setArmed(false)} disabled={pending}>

@@ -41,7 +41,11 @@ export function searchRows<T>(rows: readonly T[], columns: readonly ColumnModel<
 }
 
 /** A stable sort (Array.prototype.sort is stable), empty values last in both directions. */
-export function sortRows<T>(rows: readonly T[], columns: readonly ColumnModel<T>[], sort: SortState | null): T[] {
+export function sortRows<T>(
+  rows: readonly T[],
+  columns: readonly ColumnModel<T>[],
+  sort: SortState | null,
+): T[] {
   const column = sort && columns.find((c) => c.id === sort.column);
   if (!column) return [...rows];
   const sign = sort.direction === 'ascending' ? 1 : -1;
@@ -55,7 +59,8 @@ export function sortRows<T>(rows: readonly T[], columns: readonly ColumnModel<T>
 
 /** Clicking a column's header: sort by it ascending, then descending, then ascending again. */
 export function nextSort(current: SortState | null, column: string): SortState {
-  if (current?.column === column && current.direction === 'ascending') return { column, direction: 'descending' };
+  if (current?.column === column && current.direction === 'ascending')
+    return { column, direction: 'descending' };
   return { column, direction: 'ascending' };
 }
 
