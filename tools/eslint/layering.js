@@ -75,7 +75,8 @@ export default {
     if (!self) return {};
     // Tests and benchmarks of a universal package run under Node, so they may use Node's built-ins.
     const isNodeOnlyFile =
-      /\.test\.[cm]?[jt]sx?$/.test(filename) || /(^|[\\/])(test|bench)[\\/]/.test(relative(self.dir, filename));
+      /\.test\.[cm]?[jt]sx?$/.test(filename) ||
+      /(^|[\\/])(test|bench)[\\/]/.test(relative(self.dir, filename));
 
     function check(node, spec) {
       if (typeof spec !== 'string') return;

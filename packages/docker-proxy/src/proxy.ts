@@ -78,6 +78,13 @@ export function forwardHeaders(
   return headers;
 }
 
+/** The engine's answer headers without the hop-by-hop ones; Node frames the answer to our client itself. */
+function responseHeaders(headers: IncomingMessage['headers']): IncomingMessage['headers'] {
+  const out: IncomingMessage['headers'] = {};
+  for (const [k, v] of Object.entries(headers)) if (!HOP_BY_HOP.has(k)) out[k] = v;
+  return out;
+}
+
 export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
   const engine = new EngineLink(options.dockerHost);
   const resolver = new Resolver(engine);
@@ -141,9 +148,10 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
       record(caller, req, p, status);
       const rewrite = status < 300 && p.answer !== 'pass' && !(p.answer === 'events' && caller.admin);
       if (!rewrite) {
-        res.writeHead(status, answer.headers);
-        // Stream flushes at once: followed logs and events must not wait in a buffer.
-        res.flushHeaders();
+        res.writeHead(status, responseHeaders(answer.headers));
+        // An answer without a length may be a stream (followed logs, events, pull progress): its headers
+        // go at once, so the client sees the stream begin before the first line.
+        if (answer.headers['content-length'] === undefined) res.flushHeaders();
         pipeline(answer, res).catch(() => undefined);
         return;
       }
@@ -154,7 +162,9 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
     });
     upstream.on('error', (err) => refuse(res, err, caller, req));
     // A caller that goes away (Ctrl-C on `logs -f`) ends the engine request too.
-    res.on('close', () => upstream.destroy());
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
     if (p.body) upstream.end(p.body);
     else await pipeline(req, upstream).catch(() => undefined);
   };
@@ -166,7 +176,7 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
     p: Plan,
     caller: ProxyCaller,
   ) => {
-    const headers = { ...answer.headers };
+    const headers = responseHeaders(answer.headers);
     if (p.answer === 'events') {
       res.writeHead(status, headers);
       res.flushHeaders();
@@ -180,7 +190,6 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
       value = await filterList(p.listType, value, access, caller, resolver);
     if (p.answer === 'version') value = withStevedore(value, options.version);
     const body = Buffer.from(JSON.stringify(value));
-    delete headers['transfer-encoding'];
     res.writeHead(status, { ...headers, 'content-length': String(body.length) });
     res.end(body);
   };

@@ -56,7 +56,9 @@ export interface ApiClient {
 /** A path or query value as text (the contract's params and queries are strings, numbers and booleans). */
 function text(value: unknown): string {
   if (value === undefined || value === null) return '';
-  return typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean);
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return String(value);
+  return JSON.stringify(value);
 }
 
 /** `/api/v1/orgs/:org` + `{ org: 'acme' }` -> `/api/v1/orgs/acme`; a trailing `*` takes a path. */
@@ -147,11 +149,11 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       } while (after && items.length < max);
       return items;
     }) as ApiClient['all'],
-    download: (async (id: RouteId, input?: Partial<Record<'params' | 'query' | 'body', unknown>>) => {
+    download: async (id: RouteId, input?: Partial<Record<'params' | 'query' | 'body', unknown>>) => {
       const { res } = await send(id, input);
       const disposition = res.headers.get('content-disposition') ?? '';
       const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? 'download';
       return { blob: await res.blob(), filename };
-    }) as ApiClient['download'],
+    },
   };
 }
