@@ -27,6 +27,7 @@ describe('dashboard in Chromium against a real controller', { timeout: 300_000 }
   let page: Page;
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
+  let networkChanges = 0;
 
   /** Screenshot and accessibility check of the page as it is now. */
   const check = async (name: string) => {
@@ -47,6 +48,18 @@ describe('dashboard in Chromium against a real controller', { timeout: 300_000 }
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Log in' }).click();
   };
+  /** Loads a dashboard URL, again if Chromium dropped it or its stylesheet for a network change. */
+  const open = async (path: string) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await page.goto(`${controller.url}${path}`);
+        await page.waitForFunction('document.styleSheets.length > 0', undefined, { timeout: 5_000 });
+        return;
+      } catch (err) {
+        if (attempt === 3 || networkChanges === 0) throw err;
+      }
+    }
+  };
   const row = (text: string) => page.getByRole('row').filter({ hasText: text });
   /** A test step that leaves a screenshot named after it when it fails. */
   const step = (name: string, fn: () => Promise<void>): void =>
@@ -54,6 +67,9 @@ describe('dashboard in Chromium against a real controller', { timeout: 300_000 }
       try {
         await fn();
       } catch (err) {
+        if (networkChanges > 0 && err instanceof Error) {
+          err.message += `\n(Chromium dropped ${networkChanges} requests with ERR_NETWORK_CHANGED: another process added network interfaces, e.g. a test starting Docker engines; rerun this test alone)`;
+        }
         await screenshot(page, `failed-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(
           () => undefined,
         );
@@ -69,14 +85,17 @@ describe('dashboard in Chromium against a real controller', { timeout: 300_000 }
     context.setDefaultTimeout(15_000);
     page = await context.newPage();
     page.on('console', (msg) => {
-      if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
+      const where = msg.location();
+      if (/Content Security Policy/i.test(msg.text()))
+        cspViolations.push(`${msg.text()} (${where.url}:${where.lineNumber})`);
     });
     page.on('pageerror', (err) => pageErrors.push(err.message));
     page.on('requestfailed', (req) => {
       // Chromium aborts requests in flight when a network interface appears (tests that start Docker
       // engines create bridges); that is the machine, not the dashboard.
       const reason = req.failure()?.errorText ?? '';
-      if (!reason.includes('ERR_NETWORK_CHANGED')) pageErrors.push(`${req.method()} ${req.url()}: ${reason}`);
+      if (reason.includes('ERR_NETWORK_CHANGED')) networkChanges++;
+      else pageErrors.push(`${req.method()} ${req.url()}: ${reason}`);
     });
   });
   after(async () => {
@@ -98,7 +117,7 @@ describe('dashboard in Chromium against a real controller', { timeout: 300_000 }
   });
 
   step('sends visitors to the login page and explains a wrong password', async () => {
-    await page.goto(`${controller.url}/`);
+    await open('/');
     await heading('Log in to Stevedore');
     await login('admin', 'not the password');
     await page.getByRole('alert').filter({ hasText: 'invalid username or password' }).waitFor();
@@ -221,7 +240,7 @@ describe('dashboard in Chromium against a real controller', { timeout: 300_000 }
       await page.getByRole('cell', { name: '/Shared/web', exact: true }).waitFor();
       assert.equal(await page.getByRole('button', { name: ADMIN_BUTTONS }).count(), 0);
 
-      await page.goto(`${controller.url}/users`);
+      await open('/users');
       await page.getByRole('alert').filter({ hasText: 'Refused: this needs an administrator' }).waitFor();
       await check('users-refused');
     },

@@ -12,6 +12,7 @@ import { COLLECTION_LABEL, withCollection, type Labels } from './labels.js';
 import { addConstraints, placementConstraints } from './placement.js';
 import { decide } from './caller.js';
 import { EngineRefusal } from './refusals.js';
+import { labelMountVolumes, nameTaken, useOrCreateVolume } from './volumes.js';
 import { require, visible, type Plan, type PlanContext } from './plan.js';
 import type { Located } from './resolver.js';
 import { containerCreateNeeds, serviceSpecNeeds, type ReferenceNeed } from './workload-policy.js';
@@ -38,19 +39,6 @@ function requestedCollection(ctx: PlanContext, labels: Labels): string | undefin
   return value;
 }
 
-/**
- * Volume names are unique on a node, and the engine would hand back the existing volume for a create (or
- * mount it): a name the caller may not see is refused as taken. Like any unique name, it tells that the
- * name is in use, nothing more. (A 404 here would make the docker CLI try to pull the image instead.)
- */
-function nameTaken(name: string): EngineRefusal {
-  return new EngineRefusal(
-    409,
-    `the volume name ${name} is taken: choose another name`,
-    `volume ${name} not visible`,
-  );
-}
-
 const USE_OF: Record<ReferenceNeed['type'], Operation> = {
   network: 'network.connect',
   volume: 'volume.use',
@@ -58,39 +46,6 @@ const USE_OF: Record<ReferenceNeed['type'], Operation> = {
   config: 'config.use',
   container: 'container.archive',
 };
-
-/**
- * A named volume the workload mounts: an existing one must be usable by the caller; a missing one would be
- * created by the engine without a label (so in /System, invisible to its creator), so the proxy creates it
- * first, in the workload's collection. (A service's volumes are made on whichever node runs the task: they
- * get the label through the mount's VolumeOptions instead.)
- */
-async function useOrCreateVolume(ctx: PlanContext, name: string, collection: string, create: boolean) {
-  const found = await ctx.resolver.locate('volume', name);
-  if (found) {
-    if (!decide(ctx.access, ctx.caller, 'volume.view', found.collection).allowed) throw nameTaken(name);
-    require(ctx, 'volume.use', found.collection, `using volume ${name}`);
-    return;
-  }
-  require(ctx, 'volume.create', collection, `creating volume ${name}`);
-  if (create) {
-    const answer = await ctx.engine.call('POST', '/volumes/create', {
-      Name: name,
-      Labels: withCollection({}, collection),
-    });
-    if (answer.status >= 400) throw new EngineRefusal(answer.status, answer.body.toString('utf8'));
-  }
-}
-
-/** Labels the volumes a spec's mounts may create, wherever the engine creates them. */
-function labelMountVolumes(mounts: unknown, collection: string): void {
-  if (!Array.isArray(mounts)) return;
-  for (const mount of mounts as Json[]) {
-    if ((mount['Type'] ?? 'volume') !== 'volume' || typeof mount['Source'] !== 'string') continue;
-    const options = (mount['VolumeOptions'] ??= {}) as Json;
-    options['Labels'] = withCollection(options['Labels'] as Labels, collection);
-  }
-}
 
 /** Checks a workload spec's extra needs and references in `collection`; labels and constrains it. */
 async function checkWorkload(

@@ -18,6 +18,7 @@ import { eventFilter } from './event-filter.js';
 import { filterList } from './list-filter.js';
 import { intentOf, planRequest, type Plan, type PlanContext } from './plan.js';
 import { EngineRefusal, forbidden } from './refusals.js';
+import { forwardHeaders, readJson, responseHeaders, withStevedore } from './http-messages.js';
 import { Resolver } from './resolver.js';
 import { spliceUpgrade, writeRawRefusal } from './upgrade.js';
 
@@ -34,55 +35,6 @@ export interface DockerProxy {
   handle(req: IncomingMessage, res: ServerResponse, caller: ProxyCaller, url?: string): void;
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, caller: ProxyCaller, url?: string): void;
   close(): Promise<void>;
-}
-
-const MAX_JSON_BODY = 16 * 1024 * 1024;
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-  'proxy-connection',
-]);
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_JSON_BODY) throw new EngineRefusal(413, `the request body is over ${MAX_JSON_BODY} bytes`);
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  try {
-    const value: unknown = text.trim() === '' ? {} : JSON.parse(text);
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    // answered below
-  }
-  throw new EngineRefusal(400, 'the request body must be a JSON object');
-}
-
-export function forwardHeaders(
-  req: IncomingMessage,
-  body: Buffer | undefined,
-): Record<string, string | string[]> {
-  const headers: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
-  if (body) {
-    headers['content-length'] = String(body.length);
-    headers['content-type'] = 'application/json';
-  } else if (req.headers['transfer-encoding'])
-    headers['transfer-encoding'] = req.headers['transfer-encoding'];
-  return headers;
-}
-
-/** The engine's answer headers without the hop-by-hop ones; Node frames the answer to our client itself. */
-function responseHeaders(headers: IncomingMessage['headers']): IncomingMessage['headers'] {
-  const out: IncomingMessage['headers'] = {};
-  for (const [k, v] of Object.entries(headers)) if (!HOP_BY_HOP.has(k)) out[k] = v;
-  return out;
 }
 
 export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
@@ -219,18 +171,5 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
       engine.close();
       await audit.flush();
     },
-  };
-}
-
-/** `/version` with Stevedore beside the engine's own components. */
-function withStevedore(value: unknown, version: string): unknown {
-  const v = value as { Components?: unknown[] };
-  const components = Array.isArray(v.Components) ? v.Components : [];
-  return {
-    ...v,
-    Components: [
-      ...components,
-      { Name: 'Stevedore', Version: version, Details: { Role: 'authorizing Engine API proxy' } },
-    ],
   };
 }
