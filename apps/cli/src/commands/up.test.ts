@@ -2,12 +2,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { freePort, startDockerEngine, type DockerEngine } from '@stevedore/testkit';
+import { unzipSync } from 'fflate';
+import { dockerEnv, ensureBinary, freePort, startDockerEngine, type DockerEngine } from '@stevedore/testkit';
 
 const bin = fileURLToPath(new URL('../../bin/stevedore.js', import.meta.url));
 const exec = promisify(execFile);
@@ -155,6 +156,36 @@ describe('stevedore up', () => {
         `${base}/auth/login`,
       ]);
       assert.match(login, /auth_token/);
+
+      // A client bundle from curl, `source env.sh`, and the docker CLI reaches the engine through Stevedore.
+      const token = (JSON.parse(login) as { auth_token: string }).auth_token;
+      const bundleDir = await mkdtemp(join(dataDir, 'bundle-'));
+      const zip = join(bundleDir, 'bundle.zip');
+      await curl([
+        '--cacert',
+        ca,
+        '-H',
+        `authorization: Bearer ${token}`,
+        '-o',
+        zip,
+        `${base}/api/clientbundle`,
+      ]);
+      for (const [name, bytes] of Object.entries(unzipSync(await readFile(zip)))) {
+        if (name.endsWith('/')) continue;
+        await mkdir(join(bundleDir, name, '..'), { recursive: true });
+        await writeFile(join(bundleDir, name), bytes, { mode: 0o600 });
+      }
+      const docker = await ensureBinary('docker', 'docker.io');
+      const { stdout } = await exec(
+        'bash',
+        [
+          '-c',
+          `source ${bundleDir}/env.sh && "$0" version --format '{{range .Server.Components}}{{.Name}} {{end}}'`,
+          docker,
+        ],
+        { env: dockerEnv({ DOCKER_CONFIG: join(bundleDir, 'docker-config') }) },
+      );
+      assert.match(stdout, /Engine .*Stevedore/);
     } finally {
       assert.equal(await stopUp(running), 0);
     }
