@@ -10,4 +10,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   echo "==> npm ci"
   npm ci --no-audit --no-fund
 fi
+echo "==> build the web dashboard (apps/dashboard/dist, served by the controller at /)"
+npm run --silent build:dashboard
 exec node apps/cli/bin/stevedore.js up "$@"

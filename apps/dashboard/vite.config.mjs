@@ -1,11 +1,36 @@
 // Vite build of the dashboard: React with the automatic JSX runtime, output in dist/ (served by the
 // controller at /). Pages are split per route with React.lazy; the entry stays small (see the size budget
 // in docs/ARCHITECTURE.md). No inline scripts are emitted, so the controller's CSP can forbid them.
+// Scripts and styles also get a `.gz` twin, which the controller sends to clients that accept gzip.
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
+/** gzip with the web platform's CompressionStream (global in Node >= 18), as bytes. */
+async function gzip(source) {
+  const stream = new Blob([source]).stream().pipeThrough(new CompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+function precompress() {
+  return {
+    name: 'stevedore-precompress',
+    apply: 'build',
+    enforce: 'post',
+    async generateBundle(_options, bundle) {
+      for (const [fileName, item] of Object.entries(bundle)) {
+        if (!/\.(js|css|svg)$/.test(fileName)) continue;
+        const source = item.type === 'chunk' ? item.code : item.source;
+        const compressed = await gzip(source);
+        if (compressed.byteLength < new Blob([source]).size * 0.9) {
+          this.emitFile({ type: 'asset', fileName: `${fileName}.gz`, source: compressed });
+        }
+      }
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), precompress()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -61,9 +61,3 @@ export async function createChattyContainer(engine: DockerEngine, bytes: number)
   if (StatusCode !== 0) throw new Error(`the log-writing container exited with ${StatusCode}`);
   return Id;
 }
-
-/** How many items a list call returns (a sanity check that both paths list the same resources). */
-export function listLength(body: Buffer): number {
-  const value: unknown = JSON.parse(body.toString('utf8'));
-  return Array.isArray(value) ? value.length : -1;
-}

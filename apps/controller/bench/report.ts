@@ -21,6 +21,8 @@ export interface ThroughputRow {
   /** MB/s (10^6 bytes). */
   readonly direct: number;
   readonly proxy: number;
+  /** Controller CPU while proxying, in cores (CPU seconds per second). */
+  readonly controllerCores: number;
 }
 
 export interface Report {
@@ -78,7 +80,7 @@ export function formatReport(r: Report): string {
   for (const t of r.throughput) {
     const ratio = t.proxy / t.direct;
     lines.push(
-      `- ${t.name}: throughput ≥ ${MIN_THROUGHPUT_RATIO}× direct: ${goal(ratio >= MIN_THROUGHPUT_RATIO)} (${x(ratio)})`,
+      `- ${t.name}: throughput ≥ ${MIN_THROUGHPUT_RATIO}× direct: ${goal(ratio >= MIN_THROUGHPUT_RATIO)} (${x(ratio)}); controller CPU ${(t.controllerCores * 100).toFixed(0)}% of a core while proxying`,
     );
   }
   const m = r.rssMB;

@@ -7,7 +7,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
-import { launchChromium, screenshot, seriousA11yViolations } from './browser.js';
+import { launchChromium, screenshot } from './browser.js';
+import { DashboardDriver } from './dashboard-driver.js';
 import {
   ADMIN_PASSWORD,
   ensureDashboardBuilt,
@@ -20,59 +21,21 @@ const ALICE_PASSWORD = 'alice-password-1';
 /** Buttons that change what an administrator manages (not "Created", a column header). */
 const ADMIN_BUTTONS = /^(Delete|Remove|Create [a-z]+$|Add member$)/;
 
-describe('dashboard in Chromium against a real controller', { timeout: 300_000 }, () => {
+// Generous: on a fresh machine before() installs Debian's chromium first.
+describe('dashboard in Chromium against a real controller', { timeout: 900_000 }, () => {
   let controller: TestController;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  const cspViolations: string[] = [];
-  const pageErrors: string[] = [];
-  let networkChanges = 0;
+  let d: DashboardDriver;
 
-  /** Screenshot and accessibility check of the page as it is now. */
-  const check = async (name: string) => {
-    await screenshot(page, name);
-    const violations = await seriousA11yViolations(page);
-    assert.deepEqual(violations, [], `${name}: ${JSON.stringify(violations, null, 2)}`);
-  };
-  const heading = (name: string) => page.getByRole('heading', { level: 1, name }).waitFor();
-  const nav = async (link: string, title: string) => {
-    await page
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('link', { name: link, exact: true })
-      .click();
-    await heading(title);
-  };
-  const login = async (username: string, password: string) => {
-    await page.getByLabel('User name').fill(username);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-  };
-  /** Loads a dashboard URL, again if Chromium dropped it or its stylesheet for a network change. */
-  const open = async (path: string) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await page.goto(`${controller.url}${path}`);
-        await page.waitForFunction('document.styleSheets.length > 0', undefined, { timeout: 5_000 });
-        return;
-      } catch (err) {
-        if (attempt === 3 || networkChanges === 0) throw err;
-      }
-    }
-  };
-  const row = (text: string) => page.getByRole('row').filter({ hasText: text });
   /** A test step that leaves a screenshot named after it when it fails. */
   const step = (name: string, fn: () => Promise<void>): void =>
     void it(name, async () => {
       try {
         await fn();
       } catch (err) {
-        if (networkChanges > 0 && err instanceof Error) {
-          err.message += `\n(Chromium dropped ${networkChanges} requests with ERR_NETWORK_CHANGED: another process added network interfaces, e.g. a test starting Docker engines; rerun this test alone)`;
-        }
-        await screenshot(page, `failed-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(
-          () => undefined,
-        );
+        await d.failed(name, err);
         throw err;
       }
     });
@@ -84,19 +47,7 @@ describe('dashboard in Chromium against a real controller', { timeout: 300_000 }
     context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 } });
     context.setDefaultTimeout(15_000);
     page = await context.newPage();
-    page.on('console', (msg) => {
-      const where = msg.location();
-      if (/Content Security Policy/i.test(msg.text()))
-        cspViolations.push(`${msg.text()} (${where.url}:${where.lineNumber})`);
-    });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('requestfailed', (req) => {
-      // Chromium aborts requests in flight when a network interface appears (tests that start Docker
-      // engines create bridges); that is the machine, not the dashboard.
-      const reason = req.failure()?.errorText ?? '';
-      if (reason.includes('ERR_NETWORK_CHANGED')) networkChanges++;
-      else pageErrors.push(`${req.method()} ${req.url()}: ${reason}`);
-    });
+    d = new DashboardDriver(page, controller.url);
   });
   after(async () => {
     await browser?.close();
@@ -117,24 +68,24 @@ describe('dashboard in Chromium against a real controller', { timeout: 300_000 }
   });
 
   step('sends visitors to the login page and explains a wrong password', async () => {
-    await open('/');
-    await heading('Log in to Stevedore');
-    await login('admin', 'not the password');
+    await d.open('/');
+    await d.heading('Log in to Stevedore');
+    await d.login('admin', 'not the password');
     await page.getByRole('alert').filter({ hasText: 'invalid username or password' }).waitFor();
-    await check('login-error');
+    await d.check('login-error');
   });
 
   step('logs the administrator in to the overview with the audit log', async () => {
-    await login('admin', ADMIN_PASSWORD);
-    await heading('Overview');
+    await d.login('admin', ADMIN_PASSWORD);
+    await d.heading('Overview');
     await page.getByRole('heading', { name: 'Audit log, last 24 hours' }).waitFor();
-    await row('auth.login').first().waitFor();
+    await d.row('auth.login').first().waitFor();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).waitFor();
-    await check('overview-admin');
+    await d.check('overview-admin');
   });
 
   step('creates a user', async () => {
-    await nav('Users', 'Users');
+    await d.nav('Users', 'Users');
     await page.getByLabel('User name').fill('Alice!');
     await page.getByRole('button', { name: 'Create user' }).click();
     await page.getByText('use 1-64 lowercase letters').waitFor(); // the contract's own message, before any call
@@ -143,62 +94,62 @@ describe('dashboard in Chromium against a real controller', { timeout: 300_000 }
     await page.getByLabel('Password', { exact: true }).fill(ALICE_PASSWORD);
     await page.getByRole('button', { name: 'Create user' }).click();
     await page.getByText('Created user alice.').waitFor();
-    await row('Alice Liddell').waitFor();
-    await check('users');
+    await d.row('Alice Liddell').waitFor();
+    await d.check('users');
   });
 
   step('creates an org and a team, and adds the user to the team', async () => {
-    await nav('Orgs & teams', 'Orgs & teams');
+    await d.nav('Orgs & teams', 'Orgs & teams');
     await page.getByLabel('Org name').fill('acme');
     await page.getByRole('button', { name: 'Create org' }).click();
     await page.getByRole('link', { name: 'acme', exact: true }).click();
-    await heading('Org acme');
+    await d.heading('Org acme');
     await page.getByLabel('Team name').fill('devs');
     await page.getByLabel('Description').fill('The developers');
     await page.getByRole('button', { name: 'Create team' }).click();
     await page.getByRole('link', { name: 'devs', exact: true }).waitFor();
-    await check('org');
+    await d.check('org');
     await page.getByRole('link', { name: 'devs', exact: true }).click();
-    await heading('Team acme/devs');
+    await d.heading('Team acme/devs');
     await page.getByLabel('User to add').fill('alice');
     await page.getByRole('button', { name: 'Add member' }).click();
     await page.getByRole('cell', { name: 'alice', exact: true }).waitFor();
-    await check('team');
-    await nav('Orgs & teams', 'Orgs & teams');
-    await row('acme').waitFor();
-    await check('orgs');
+    await d.check('team');
+    await d.nav('Orgs & teams', 'Orgs & teams');
+    await d.row('acme').waitFor();
+    await d.check('orgs');
   });
 
   step('creates a collection, a custom role, and a grant for the team', async () => {
-    await nav('Collections', 'Collections');
+    await d.nav('Collections', 'Collections');
     await page.getByLabel('Collection path').fill('/Shared/web');
     await page.getByRole('button', { name: 'Create collection' }).click();
     await page.getByRole('cell', { name: '/Shared/web', exact: true }).waitFor();
-    await check('collections');
+    await d.check('collections');
 
-    await nav('Roles', 'Roles');
+    await d.nav('Roles', 'Roles');
     await page.getByLabel('Role name').fill('Log Reader');
     const service = page.getByRole('group', { name: 'service' });
     await service.getByLabel('view').check();
     await service.getByLabel('logs').check();
     await page.getByRole('button', { name: 'Create role' }).click();
     await page.getByText('Created role Log Reader (log-reader).').waitFor();
-    await check('roles');
+    await d.check('roles');
 
-    await nav('Grants', 'Grants');
+    await d.nav('Grants', 'Grants');
     const form = page.getByRole('region', { name: 'Create a grant' });
     await form.getByLabel('Subject kind').selectOption('team');
     await form.getByLabel('Subject', { exact: true }).fill('acme/devs');
     await form.getByLabel('Role').selectOption('view-only');
     await form.getByLabel('Collection').selectOption('/Shared/web');
     await form.getByRole('button', { name: 'Create grant' }).click();
-    await row('team acme/devs').waitFor();
-    await check('grants');
+    await d.row('team acme/devs').waitFor();
+    await d.check('grants');
   });
 
   step('keeps a list of 1,000+ users searchable, sortable and virtualized', async () => {
     await createManyUsers(context.request, controller.url, ADMIN_PASSWORD, 1000);
-    await nav('Users', 'Users');
+    await d.nav('Users', 'Users');
     await page.getByText('1002 users').waitFor();
     const rendered = await page.locator('tbody tr:not(.spacer)').count();
     assert.ok(rendered < 80, `only the visible window is in the DOM (${rendered} rows)`);
@@ -223,32 +174,32 @@ describe('dashboard in Chromium against a real controller', { timeout: 300_000 }
     async () => {
       await page.getByRole('button', { name: 'Log out' }).click();
       await page.getByText('You have logged out.').waitFor();
-      await login('alice', ALICE_PASSWORD);
-      await heading('Overview');
+      await d.login('alice', ALICE_PASSWORD);
+      await d.heading('Overview');
       const navigation = page.getByRole('navigation', { name: 'Main' });
       assert.equal(await navigation.getByRole('link', { name: 'Users' }).count(), 0);
       assert.equal(await page.getByRole('heading', { name: 'Audit log, last 24 hours' }).count(), 0);
-      await check('overview-user');
+      await d.check('overview-user');
 
-      await nav('Grants', 'Grants');
-      await row('team acme/devs').waitFor();
+      await d.nav('Grants', 'Grants');
+      await d.row('team acme/devs').waitFor();
       assert.equal(await page.getByRole('button', { name: ADMIN_BUTTONS }).count(), 0);
-      await nav('Orgs & teams', 'Orgs & teams');
-      await row('acme').waitFor();
+      await d.nav('Orgs & teams', 'Orgs & teams');
+      await d.row('acme').waitFor();
       assert.equal(await page.getByRole('button', { name: ADMIN_BUTTONS }).count(), 0);
-      await nav('Collections', 'Collections');
+      await d.nav('Collections', 'Collections');
       await page.getByRole('cell', { name: '/Shared/web', exact: true }).waitFor();
       assert.equal(await page.getByRole('button', { name: ADMIN_BUTTONS }).count(), 0);
 
-      await open('/users');
+      await d.open('/users');
       await page.getByRole('alert').filter({ hasText: 'Refused: this needs an administrator' }).waitFor();
-      await check('users-refused');
+      await d.check('users-refused');
     },
   );
 
   step('My profile creates, lists and revokes an access token, and downloads a client bundle', async () => {
     await page.getByRole('banner').getByRole('link', { name: 'My profile' }).click();
-    await heading('My profile');
+    await d.heading('My profile');
     await page.getByLabel('Token label').fill('ci-deploy');
     await page.getByRole('button', { name: 'Create token' }).click();
     const secret = await page.getByLabel('Token secret').inputValue();
@@ -257,7 +208,7 @@ describe('dashboard in Chromium against a real controller', { timeout: 300_000 }
       headers: { authorization: `Bearer ${secret}` },
     });
     assert.equal(me.status(), 200);
-    await row('ci-deploy').waitFor();
+    await d.row('ci-deploy').waitFor();
 
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -265,7 +216,7 @@ describe('dashboard in Chromium against a real controller', { timeout: 300_000 }
     ]);
     assert.match(download.suggestedFilename(), /\.zip$/);
     await page.getByRole('cell', { name: /^[0-9a-f]{16}…$/ }).waitFor();
-    await check('profile');
+    await d.check('profile');
 
     await page.getByRole('button', { name: 'Done' }).click();
     assert.equal(await page.getByLabel('Token secret').count(), 0, 'the secret is shown only once');
@@ -280,7 +231,7 @@ describe('dashboard in Chromium against a real controller', { timeout: 300_000 }
 
   step('says how long to wait when logins are throttled', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
-    await heading('Log in to Stevedore');
+    await d.heading('Log in to Stevedore');
     const throttled = page.getByRole('alert').filter({ hasText: /Wait \d+ seconds/ });
     // Failures count per name and per address; a few more lock this address out (2 s in this test).
     for (let attempt = 0; attempt < 8; attempt++) {
@@ -290,7 +241,7 @@ describe('dashboard in Chromium against a real controller', { timeout: 300_000 }
           page.waitForEvent('requestfinished', isLogin).then(async (r) => (await r.response())?.status()),
           page.waitForEvent('requestfailed', isLogin).then(() => 0), // see requestfailed above
         ]),
-        login('mallory', `guess-${attempt}`),
+        d.login('mallory', `guess-${attempt}`),
       ]);
       if (outcome === 429) break;
     }
@@ -300,7 +251,7 @@ describe('dashboard in Chromium against a real controller', { timeout: 300_000 }
   });
 
   it('ran without a CSP violation or an uncaught error in the page', () => {
-    assert.deepEqual(cspViolations, []);
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(d.cspViolations, []);
+    assert.deepEqual(d.pageErrors, []);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Lists, filtered to what the caller may view: the engine answers the whole list, the proxy drops every
  * item whose collection the caller holds no `<type>.view` on. Images carry no collection: the caller sees
- * all of them or none, by `image.view` on their default collection.
+ * all of them or none, by `image.view` on their default collection. When nothing is dropped, the list
+ * itself is returned (the same object).
  */
 import type { ListedType } from '@stevedore/engine';
 import type { Operation } from '@stevedore/authz';
@@ -43,5 +44,7 @@ export async function filterList(
     }
     return allowed;
   });
+  // The same object back when nothing was dropped, so the caller can send the engine's bytes as they were.
+  if (kept.length === items.length) return list;
   return type === 'volume' ? { ...(list as Json), Volumes: kept } : kept;
 }

@@ -37,6 +37,20 @@ export interface DockerProxy {
   close(): Promise<void>;
 }
 
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+function readAll(stream: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('error', reject);
+  });
+}
+
 export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
   const engine = new EngineLink(options.dockerHost);
   const resolver = new Resolver(engine);
@@ -94,7 +108,7 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
     res.end(JSON.stringify({ message }));
   };
 
-  const forward = async (req: IncomingMessage, res: ServerResponse, caller: ProxyCaller, p: Plan) => {
+  const forward = (req: IncomingMessage, res: ServerResponse, caller: ProxyCaller, p: Plan): void => {
     const upstream = engine.open(req.method ?? 'GET', p.url, forwardHeaders(req, p.body), (answer) => {
       const status = answer.statusCode ?? 502;
       record(caller, req, p, status);
@@ -104,7 +118,8 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
         // An answer without a length may be a stream (followed logs, events, pull progress): its headers
         // go at once, so the client sees the stream begin before the first line.
         if (answer.headers['content-length'] === undefined) res.flushHeaders();
-        pipeline(answer, res).catch(() => undefined);
+        answer.on('error', () => res.destroy());
+        answer.pipe(res);
         return;
       }
       void respondRewritten(answer, res, status, p, caller).catch((err: unknown) => {
@@ -118,7 +133,11 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
       if (!res.writableFinished) upstream.destroy();
     });
     if (p.body) upstream.end(p.body);
-    else await pipeline(req, upstream).catch(() => undefined);
+    else if (!hasBody(req)) upstream.end();
+    else {
+      req.on('error', () => upstream.destroy());
+      req.pipe(upstream);
+    }
   };
 
   const respondRewritten = async (
@@ -135,13 +154,14 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
       await pipeline(answer, eventFilter(access, caller, resolver), res);
       return;
     }
-    const chunks: Buffer[] = [];
-    for await (const c of answer as AsyncIterable<Buffer>) chunks.push(c);
-    let value = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    const raw = await readAll(answer);
+    const parsed = JSON.parse(raw.toString('utf8')) as unknown;
+    let value = parsed;
     if (p.answer === 'list' && p.listType)
-      value = await filterList(p.listType, value, access, caller, resolver);
-    if (p.answer === 'version') value = withStevedore(value, options.version);
-    const body = Buffer.from(JSON.stringify(value));
+      value = await filterList(p.listType, parsed, access, caller, resolver);
+    if (p.answer === 'version') value = withStevedore(parsed, options.version);
+    // A list the caller sees whole goes out as the engine's own bytes: no second serialization.
+    const body = value === parsed ? raw : Buffer.from(JSON.stringify(value));
     res.writeHead(status, { ...headers, 'content-length': String(body.length) });
     res.end(body);
   };

@@ -3,7 +3,8 @@
  *
  * - Built files are served from dist/ with one route per file (no wildcard route, so nothing here can
  *   shadow an API route, now or when more are added); hashed files under /assets/ are cached for a year,
- *   index.html is revalidated on every load.
+ *   index.html is revalidated on every load. Scripts and styles go out gzipped when the build made a .gz
+ *   twin (it does) and the client accepts gzip.
  * - Client-side routes (/users, /orgs/acme, ...) answer index.html, but only for GET/HEAD requests that
  *   accept HTML and lie outside the API's prefixes (/api, /auth, /ca, /_ping, /v1.*, /assets): API
  *   clients keep getting the JSON 404.
@@ -79,6 +80,9 @@ export function registerDashboard(app: FastifyInstance, distDir: string | undefi
     root: distDir,
     prefix: '/',
     wildcard: false,
+    // The build writes a .gz twin of each script and style: sent (with Vary) to clients that accept gzip.
+    preCompressed: true,
+    globIgnore: ['**/*.gz'],
     cacheControl: false,
     setHeaders: (reply, path) => {
       secure(reply);

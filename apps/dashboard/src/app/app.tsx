@@ -23,7 +23,16 @@ export function App() {
   const setToken = useRef(session.setToken);
   setToken.current = session.setToken;
   const [queryClient] = useState(
-    () => new QueryClient({ defaultOptions: { queries: { retry: shouldRetry, staleTime: 5_000 } } }),
+    () =>
+      new QueryClient({
+        defaultOptions: {
+          // 'always': the browser's online/offline guess (which flips when interfaces change) must not
+          // pause calls to the controller; a failed call shows its error state instead.
+          // staleTime 0: a page shows what it has at once and refetches, so work done elsewhere appears.
+          queries: { retry: shouldRetry, staleTime: 0, networkMode: 'always' },
+          mutations: { networkMode: 'always' },
+        },
+      }),
   );
   const [api] = useState(() =>
     createApiClient({

@@ -19,7 +19,7 @@ const auditColumns: Column<AuditEntry>[] = [
     header: 'Time',
     value: (e) => e.time,
     render: (e) => new Date(e.time).toLocaleString(),
-    width: '13rem',
+    width: '15rem',
   },
   { id: 'actor', header: 'Actor', value: (e) => e.actor },
   { id: 'action', header: 'Action', value: (e) => e.action },

@@ -134,7 +134,10 @@ export function DataTable<T>(props: DataTableProps<T>) {
                 return (
                   <tr key={rowKey(row)} aria-rowindex={item.index + 2}>
                     {columns.map((c) => (
-                      <td key={c.id}>{c.render ? c.render(row) : String(c.value(row) ?? '')}</td>
+                      // The title shows a value the fixed-width column cuts short.
+                      <td key={c.id} title={String(c.value(row) ?? '')}>
+                        {c.render ? c.render(row) : String(c.value(row) ?? '')}
+                      </td>
                     ))}
                     {actions && <td className="actions">{actions(row)}</td>}
                   </tr>

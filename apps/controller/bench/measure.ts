@@ -1,0 +1,114 @@
+/**
+ * The proxy benchmark's two kinds of rows, each measuring DIRECT and PROXY with the same load client:
+ * - latency: a check that both targets list the expected number of items, a warm-up, then rounds that
+ *   alternate which target goes first (ABBA…), sequential requests, p50/p99 over all rounds; also the
+ *   controller's CPU per proxied call (this process's CPU during proxy rounds, less that during direct ones);
+ * - followed logs: one untimed read per target (page cache, JIT), then alternating timed reads, median MB/s
+ *   (10^6 bytes of response body), the controller's CPU while proxying, and its RSS sampled every 100 ms.
+ */
+import type { DockerEngine } from '@stevedore/testkit';
+import { createChattyContainer } from './engine-fixtures.js';
+import type { LoadClient, Target } from './load-client.js';
+import { median, percentile, type LatencyRow, type ThroughputRow } from './report.js';
+
+export interface Rounds {
+  readonly warmup: number;
+  readonly rounds: number;
+  readonly perRound: number;
+}
+
+const MiB = 1 << 20;
+const TARGETS: readonly Target[] = ['direct', 'proxy'];
+/** ABBA…: round r starts with direct when r is even. */
+const orderOf = (round: number): readonly Target[] => (round % 2 === 0 ? TARGETS : [...TARGETS].reverse());
+export const mb = (bytes: number) => Math.round(bytes / 1e6);
+
+export async function latencyRow(
+  client: LoadClient,
+  name: string,
+  path: string,
+  expected: number,
+  size: Rounds,
+): Promise<LatencyRow> {
+  for (const target of TARGETS) {
+    const { items } = await client.run({ kind: 'count', target, path });
+    if (items !== expected) throw new Error(`${target} ${path} listed ${items} items, not ${expected}`);
+    await client.run({ kind: 'latency', target, path, count: size.warmup });
+  }
+  const samples: Record<Target, number[]> = { direct: [], proxy: [] };
+  const cpuBefore = process.cpuUsage();
+  let proxyCpuUs = 0;
+  for (let round = 0; round < size.rounds; round++) {
+    for (const target of orderOf(round)) {
+      const cpu = process.cpuUsage();
+      const { durationsMs = [] } = await client.run({ kind: 'latency', target, path, count: size.perRound });
+      samples[target].push(...durationsMs);
+      if (target === 'proxy') proxyCpuUs += sum(process.cpuUsage(cpu));
+    }
+  }
+  const directCpuUs = sum(process.cpuUsage(cpuBefore)) - proxyCpuUs;
+  const stats = (s: number[]) => ({ p50: percentile(s, 50), p99: percentile(s, 99) });
+  return {
+    name,
+    direct: stats(samples.direct),
+    proxy: stats(samples.proxy),
+    // The controller's CPU per proxied call, less what this process burns while only the engine works.
+    controllerCpuMs: (proxyCpuUs - directCpuUs) / 1000 / samples.proxy.length,
+  };
+}
+
+const sum = (u: NodeJS.CpuUsage) => u.user + u.system;
+
+export interface LogsResult {
+  readonly row: ThroughputRow;
+  readonly rssMB: { before: number; peakDirect: number; peakProxy: number; after: number };
+}
+
+export async function logsRow(
+  client: LoadClient,
+  engine: DockerEngine,
+  logBytes: number,
+  runs: number,
+): Promise<LogsResult> {
+  const id = await createChattyContainer(engine, logBytes);
+  const path = `/v1.41/containers/${id}/logs?stdout=1&follow=1`;
+  for (const target of TARGETS) await client.run({ kind: 'stream', target, path }); // page cache, JIT
+  const rss = () => mb(process.memoryUsage().rss);
+  const peak: Record<Target, number> = { direct: 0, proxy: 0 };
+  let running: Target | undefined;
+  const before = rss();
+  const sampler = setInterval(() => {
+    if (running) peak[running] = Math.max(peak[running], rss());
+  }, 100);
+  const rates: Record<Target, number[]> = { direct: [], proxy: [] };
+  const sizes = new Set<number>();
+  /** Controller CPU seconds per second of a proxied read: the share of a core the proxy needs to keep up. */
+  const controllerCpu: number[] = [];
+  try {
+    for (let round = 0; round < runs; round++) {
+      for (const target of orderOf(round)) {
+        running = target;
+        const cpu = process.cpuUsage();
+        const { bytes = 0, seconds = 1 } = await client.run({ kind: 'stream', target, path });
+        if (target === 'proxy') controllerCpu.push(sum(process.cpuUsage(cpu)) / 1e6 / seconds);
+        running = undefined;
+        sizes.add(bytes);
+        rates[target].push(bytes / 1e6 / seconds);
+      }
+    }
+  } finally {
+    clearInterval(sampler);
+  }
+  const [bytes = 0] = sizes;
+  if (sizes.size !== 1 || bytes < logBytes)
+    throw new Error(`log reads differ or are short: ${[...sizes].join(', ')}`);
+  return {
+    row: {
+      name: `GET /containers/{id}/logs?follow=1 (${logBytes / MiB} MiB of stdout, ${mb(bytes)} MB framed)`,
+      direct: median(rates.direct),
+      proxy: median(rates.proxy),
+      controllerCores: median(controllerCpu),
+    },
+    rssMB: { before, peakDirect: peak.direct, peakProxy: peak.proxy, after: rss() },
+  };
+}

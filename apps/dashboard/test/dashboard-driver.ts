@@ -1,0 +1,85 @@
+/**
+ * Drives the dashboard in one Chromium page for the end-to-end test: log in, follow the navigation, load
+ * URLs, find rows, and check a page (screenshot + axe-core). It also records what must not happen: CSP
+ * violations, uncaught errors and failed requests (except those Chromium drops for a network change).
+ */
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { screenshot, seriousA11yViolations } from './browser.js';
+
+export class DashboardDriver {
+  readonly cspViolations: string[] = [];
+  readonly pageErrors: string[] = [];
+  /** Requests Chromium aborted with ERR_NETWORK_CHANGED (another process added a network interface). */
+  networkChanges = 0;
+
+  constructor(
+    readonly page: Page,
+    readonly baseUrl: string,
+  ) {
+    page.on('console', (msg) => {
+      const where = msg.location();
+      if (/Content Security Policy/i.test(msg.text()))
+        this.cspViolations.push(`${msg.text()} (${where.url}:${where.lineNumber})`);
+    });
+    page.on('pageerror', (err) => this.pageErrors.push(err.message));
+    page.on('requestfailed', (req) => {
+      // Chromium aborts requests in flight when a network interface appears (tests that start Docker
+      // engines create bridges); that is the machine, not the dashboard.
+      const reason = req.failure()?.errorText ?? '';
+      if (reason.includes('ERR_NETWORK_CHANGED')) this.networkChanges++;
+      else this.pageErrors.push(`${req.method()} ${req.url()}: ${reason}`);
+    });
+  }
+
+  /** Screenshot and accessibility check of the page as it is now. */
+  async check(name: string): Promise<void> {
+    await screenshot(this.page, name);
+    const violations = await seriousA11yViolations(this.page);
+    assert.deepEqual(violations, [], `${name}: ${JSON.stringify(violations, null, 2)}`);
+  }
+
+  heading(name: string): Promise<void> {
+    return this.page.getByRole('heading', { level: 1, name }).waitFor();
+  }
+
+  async nav(link: string, title: string): Promise<void> {
+    await this.page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: link, exact: true })
+      .click();
+    await this.heading(title);
+  }
+
+  async login(username: string, password: string): Promise<void> {
+    await this.page.getByLabel('User name').fill(username);
+    await this.page.getByLabel('Password').fill(password);
+    await this.page.getByRole('button', { name: 'Log in' }).click();
+  }
+
+  /** Loads a dashboard URL, again if Chromium dropped it or its stylesheet for a network change. */
+  async open(path: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.page.goto(`${this.baseUrl}${path}`);
+        await this.page.waitForFunction('document.styleSheets.length > 0', undefined, { timeout: 5_000 });
+        return;
+      } catch (err) {
+        if (attempt === 3 || this.networkChanges === 0) throw err;
+      }
+    }
+  }
+
+  row(text: string) {
+    return this.page.getByRole('row').filter({ hasText: text });
+  }
+
+  /** Leaves a screenshot of a failed step and says when the machine's network changed under it. */
+  async failed(step: string, err: unknown): Promise<void> {
+    if (this.networkChanges > 0 && err instanceof Error) {
+      err.message += `\n(Chromium dropped ${this.networkChanges} requests with ERR_NETWORK_CHANGED: another process added network interfaces, e.g. a test starting Docker engines; rerun this test alone)`;
+    }
+    const name = `failed-${step.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`;
+    await screenshot(this.page, name).catch(() => undefined);
+  }
+}
