@@ -1,31 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AccessModel, authorize, type Operation } from '@stevedore/authz';
-import type { ProxyAccess, ProxyCaller } from './caller.js';
 import { filterList } from './list-filter.js';
 import { addConstraints } from './placement.js';
 import type { Resolver } from './resolver.js';
+import { testAccess } from './test-access.js';
 
 function fixture() {
-  const model = new AccessModel();
-  model.putUser({ name: 'bob', admin: false, active: true });
-  model.addCollection('/Shared/dev');
-  model.addGrant({
-    id: 'g1',
-    subject: { kind: 'user', id: 'bob' },
-    roleId: 'view-only',
-    collection: '/Shared/dev',
-  });
-  const access: ProxyAccess = {
-    authorize: (r: { user: string; operation: Operation; collection: string }) => authorize(model, r),
-    collectionExists: (p) => model.collections.has(p),
-  };
-  const caller: ProxyCaller = {
-    name: 'bob',
-    admin: false,
-    defaultCollection: '/Shared/Private/bob',
-    remoteAddress: '',
-  };
+  const { access, caller } = testAccess('bob', [{ roleId: 'view-only', collection: '/Shared/dev' }]);
   const services = new Map([
     ['svc-dev', '/Shared/dev'],
     ['svc-sys', '/System'],

@@ -1,10 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AccessModel, authorize, type Operation } from '@stevedore/authz';
-import type { ProxyAccess, ProxyCaller } from './caller.js';
 import type { EngineLink } from './engine-link.js';
 import { placementConstraints } from './placement.js';
 import type { EngineRefusal } from './refusals.js';
+import { testAccess } from './test-access.js';
 
 const nodes = [
   { ID: 'n-dev', Spec: { Role: 'worker', Labels: { 'io.stevedore.collection': '/Shared/dev' } } },
@@ -14,21 +13,8 @@ const nodes = [
 const engine = { inspect: () => Promise.resolve(nodes) } as unknown as EngineLink;
 
 function setup(roleId: string) {
-  const model = new AccessModel();
-  model.putUser({ name: 'u', admin: false, active: true });
-  model.addCollection('/Shared/dev');
+  const { model, access, caller } = testAccess('u', [{ roleId, collection: '/Shared/dev' }]);
   model.addCollection('/Shared/ops');
-  model.addGrant({ id: 'g', subject: { kind: 'user', id: 'u' }, roleId, collection: '/Shared/dev' });
-  const access: ProxyAccess = {
-    authorize: (r: { user: string; operation: Operation; collection: string }) => authorize(model, r),
-    collectionExists: (p) => model.collections.has(p),
-  };
-  const caller: ProxyCaller = {
-    name: 'u',
-    admin: false,
-    defaultCollection: '/Shared/dev',
-    remoteAddress: '',
-  };
   return { access, caller };
 }
 

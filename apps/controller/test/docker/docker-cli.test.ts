@@ -14,6 +14,7 @@ import { IMAGE, startDockerCluster, type DockerCluster } from './cluster.js';
 import { cliExpect } from './expect.js';
 
 const DEV = ['--label', 'io.stevedore.collection=/Shared/dev'];
+const SERVICE_CREATE = ['service', 'create', '--detach', '--no-resolve-image'];
 
 describe('docker CLI through the authorizing proxy', () => {
   let cluster: DockerCluster;
@@ -44,10 +45,7 @@ describe('docker CLI through the authorizing proxy', () => {
     await x.ok('alice', ['secret', 'create', ...DEV, 'devsecret', '-'], { input: 's3cret' });
     await x.ok('alice', ['config', 'create', ...DEV, 'devconfig', '-'], { input: 'setting=1' });
     await x.ok('alice', [
-      'service',
-      'create',
-      '--detach',
-      '--no-resolve-image',
+      ...SERVICE_CREATE,
       '--name',
       'web',
       ...DEV,
@@ -63,17 +61,7 @@ describe('docker CLI through the authorizing proxy', () => {
       'sleep',
       '1000',
     ]);
-    await x.ok('alice', [
-      'service',
-      'create',
-      '--detach',
-      '--no-resolve-image',
-      '--name',
-      'alice-private',
-      IMAGE,
-      'sleep',
-      '1000',
-    ]);
+    await x.ok('alice', [...SERVICE_CREATE, '--name', 'alice-private', IMAGE, 'sleep', '1000']);
     const labels = await x.ok('admin', [
       'service',
       'inspect',
@@ -139,11 +127,7 @@ describe('docker CLI through the authorizing proxy', () => {
       /node\.update on \/Shared\/dev is not allowed/,
     );
     await x.fails('bob', ['swarm', 'join-token', 'worker'], /needs an administrator/);
-    await x.fails(
-      'bob',
-      ['service', 'create', '--detach', '--no-resolve-image', IMAGE, 'true'],
-      /may not schedule on any node/,
-    );
+    await x.fails('bob', [...SERVICE_CREATE, IMAGE, 'true'], /may not schedule on any node/);
   });
 
   it('keeps Restricted Control inside its containers', async () => {
@@ -259,10 +243,7 @@ describe('docker CLI through the authorizing proxy', () => {
       'from the context',
     );
     await x.ok('alice', [
-      'service',
-      'create',
-      '--detach',
-      '--no-resolve-image',
+      ...SERVICE_CREATE,
       '--name',
       'chatty',
       ...DEV,
