@@ -30,7 +30,8 @@ export interface IdentityHooks {
 export interface IdentityContext {
   readonly store: Store;
   readonly now: () => number;
-  readonly settings: IdentitySettings;
+  /** Replaced (not mutated) when an administrator changes cluster settings; read it at each use. */
+  settings: IdentitySettings;
   readonly hooks: IdentityHooks;
   readonly afterWrite: (revision: number) => Promise<void>;
 }

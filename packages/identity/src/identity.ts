@@ -18,6 +18,7 @@ import { Sessions } from './sessions.js';
 import { resolveSettings, type IdentitySettings, type IdentitySettingsInput } from './settings.js';
 import { AccessTokens } from './tokens.js';
 import { UserDirectory } from './users.js';
+import { ClusterSettings } from './cluster-settings.js';
 
 export interface IdentityOptions extends IdentitySettingsInput {
   /** epoch ms; tests inject a fake clock. */
@@ -25,6 +26,8 @@ export interface IdentityOptions extends IdentitySettingsInput {
   readonly hooks?: IdentityHooks;
   /** Awaited after every write with its revision, before the write's promise resolves. */
   readonly afterWrite?: (revision: number) => Promise<void>;
+  /** Default validity of new client bundles, until an administrator stores another; 90 days if absent. */
+  readonly clientBundleLifetimeDays?: number;
 }
 
 export interface Identity {
@@ -36,6 +39,8 @@ export interface Identity {
   readonly tokens: AccessTokens;
   /** Client bundle records (the certificates the docker CLI presents over mTLS). */
   readonly bundles: ClientBundles;
+  /** Run-time settings (sessions, bundle lifetime): `start()` it to load stored values and follow changes. */
+  readonly clusterSettings: ClusterSettings;
   login(
     username: string,
     password: string,
@@ -58,8 +63,17 @@ export function createIdentity(store: Store, options: IdentityOptions = {}): Ide
   const sessions = new Sessions(ctx);
   const tokens = new AccessTokens(ctx);
   const auth = new Authenticator(ctx, sessions, tokens);
+  const clusterSettings = new ClusterSettings(ctx, {
+    sessionLifetimeMinutes: ctx.settings.sessions.lifetimeMinutes,
+    sessionRenewalThresholdMinutes: ctx.settings.sessions.renewalThresholdMinutes,
+    maxSessionsPerUser: ctx.settings.sessions.perUserLimit,
+    clientBundleLifetimeDays: options.clientBundleLifetimeDays ?? 90,
+  });
   return {
-    settings: ctx.settings,
+    get settings() {
+      return ctx.settings;
+    },
+    clusterSettings,
     users: new UserDirectory(ctx),
     orgs: new OrgDirectory(ctx),
     teams: new TeamDirectory(ctx),

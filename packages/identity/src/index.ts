@@ -22,3 +22,9 @@ export type { BundleInfo, ClientBundles, RegisterBundleInput } from './bundles.j
 export type { BundleRecord } from './records.js';
 export type { CreateUserInput, UpdateUserInput } from './users.js';
 export { hashPassword, verifyPassword } from './passwords.js';
+export {
+  ClusterSettings,
+  CLUSTER_SETTINGS_KEY,
+  clusterSettingsSchema,
+  type ClusterSettingsValues,
+} from './cluster-settings.js';
