@@ -51,10 +51,24 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const sync = await startAccessModelSync(store, {
     onError: (err: unknown) => logger.warn({ err }, 'access model sync restarted'),
   });
+  // Stopped in reverse order on close, or when start fails part-way.
+  const closers: (() => Promise<void>)[] = [() => sync.close()];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close();
+  };
   try {
     const afterWrite = (revision: number) => sync.waitForRevision(revision);
     const access = createAccess(store, { afterWrite });
-    const identity = createIdentity(store, { ...options.identity, hooks: access.identityHooks, afterWrite });
+    const identity = createIdentity(store, {
+      ...options.identity,
+      hooks: access.identityHooks,
+      afterWrite,
+      ...(options.clientBundleLifetimeDays !== undefined
+        ? { clientBundleLifetimeDays: options.clientBundleLifetimeDays }
+        : {}),
+    });
+    await identity.clusterSettings.start();
+    closers.push(() => identity.clusterSettings.close());
     const audit = new AuditLog(store);
 
     let firstAdmin: ControlPlane['firstAdmin'];
@@ -73,7 +87,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     });
     let proxy: DockerProxy | undefined;
     if (options.dockerHost !== undefined) {
-      proxy = createDockerProxy({
+      const created = createDockerProxy({
         dockerHost: options.dockerHost,
         access: {
           authorize: (request) => sync.authorize(request),
@@ -85,6 +99,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         version: options.version,
         log: logger,
       });
+      proxy = created;
+      closers.push(() => created.close());
     }
     const server = await startControllerServer({
       host: options.host,
@@ -100,7 +116,6 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         audit,
         clusterCaPem: pki.clusterCa.certPem,
         clientCa: pki.clientCa,
-        clientBundleLifetimeDays: options.clientBundleLifetimeDays ?? 90,
         now: Date.now,
         version: options.version,
       }),
@@ -119,12 +134,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       ...(firstAdmin ? { firstAdmin } : {}),
       close: async () => {
         await server.close();
-        await proxy?.close();
-        await sync.close();
+        await closeAll();
       },
     };
   } catch (err) {
-    await sync.close();
+    await closeAll();
     throw err;
   }
 }

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { pino } from 'pino';
+import { createIdentity } from '@stevedore/identity';
 import type { Store } from '@stevedore/store';
 import { startControlPlane, type ControlPlane } from '../src/index.js';
 import { apiClient, type ApiResponse } from './api-client.js';
@@ -252,6 +253,55 @@ export function apiCases(
       alice: () => login('alice', PASSWORD),
       lifetimeDays: BUNDLE_DAYS,
     }));
+
+    it('lets an administrator change session and bundle lifetimes at run time, on every controller', async () => {
+      const settings = ok(await call('GET', '/api/v1/settings', { token: admin })).json();
+      assert.equal(settings['clientBundleLifetimeDays'], BUNDLE_DAYS);
+      const alice = await login('alice', PASSWORD);
+      assert.equal((await call('GET', '/api/v1/settings', { token: alice })).status, 403);
+      assert.equal((await call('PATCH', '/api/v1/settings', { token: alice, body: {} })).status, 403);
+      const bad = await call('PATCH', '/api/v1/settings', { token: admin, body: { maxSessionsPerUser: 0 } });
+      assert.equal(bad.status, 400);
+      assert.match(bad.text, /maxSessionsPerUser/);
+      const inverted = await call('PATCH', '/api/v1/settings', {
+        token: admin,
+        body: { sessionLifetimeMinutes: 30, sessionRenewalThresholdMinutes: 60 },
+      });
+      assert.equal(inverted.status, 400);
+      assert.match(inverted.text, /less than sessionLifetimeMinutes/);
+
+      const changed = {
+        sessionLifetimeMinutes: 60,
+        sessionRenewalThresholdMinutes: 10,
+        clientBundleLifetimeDays: 7,
+      };
+      assert.deepEqual(ok(await call('PATCH', '/api/v1/settings', { token: admin, body: changed })).json(), {
+        ...settings,
+        ...changed,
+      });
+      const session = ok(
+        await call('POST', '/auth/login', { body: { username: 'alice', password: PASSWORD } }),
+      );
+      const expires = Date.parse(session.json<{ expires_at: string }>().expires_at);
+      assert.ok(
+        Math.abs(expires - Date.now() - 60 * 60_000) < 60_000,
+        `session ends ${new Date(expires).toISOString()}`,
+      );
+      // Another controller on the same Store applies what this one stored.
+      const other = createIdentity(opened.store);
+      await other.clusterSettings.start();
+      try {
+        assert.equal(other.clusterSettings.current().sessionLifetimeMinutes, 60);
+        assert.equal(other.settings.sessions.lifetimeMinutes, 60);
+      } finally {
+        await other.clusterSettings.close();
+      }
+      const audit = ok(
+        await call('GET', '/api/v1/audit?action=settings.update&result=success', { token: admin }),
+      );
+      assert.equal(audit.json<{ items: unknown[] }>().items.length, 1);
+      ok(await call('PATCH', '/api/v1/settings', { token: admin, body: settings }));
+    });
 
     // Last: it locks 127.0.0.1 out of logging in.
     it('throttles failed logins without telling whether the user exists', async () => {

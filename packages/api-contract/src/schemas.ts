@@ -162,3 +162,12 @@ export const errorBody = z.object({
     detail: z.record(z.string(), z.unknown()).optional(),
   }),
 });
+
+/** Run-time cluster settings (the configuration file gives their defaults). */
+export const clusterSettings = z.strictObject({
+  sessionLifetimeMinutes: z.number().int().min(5).max(525600),
+  sessionRenewalThresholdMinutes: z.number().int().min(0).max(525600),
+  maxSessionsPerUser: z.number().int().min(1).max(100),
+  clientBundleLifetimeDays: z.number().int().min(1).max(3650),
+});
+export const clusterSettingsPatch = clusterSettings.partial();

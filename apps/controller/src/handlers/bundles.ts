@@ -23,7 +23,7 @@ export function bundleHandlers(services: Services): BundleHandlers {
         commonName: user,
         organizationalUnit: 'client',
         usage: 'client',
-        validityDays: services.clientBundleLifetimeDays,
+        validityDays: services.identity.clusterSettings.current().clientBundleLifetimeDays,
       });
       const cert = new X509Certificate(certPem);
       const created = new Date(services.now()).toISOString().replace(/\.\d+Z$/, 'Z');

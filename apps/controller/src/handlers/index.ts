@@ -4,6 +4,7 @@ import { accountHandlers } from './accounts.js';
 import { authHandlers } from './auth.js';
 import { bundleHandlers } from './bundles.js';
 import type { Services } from './services.js';
+import { settingsHandlers } from './settings.js';
 import { systemHandlers } from './system.js';
 
 export type { Services } from './services.js';
@@ -14,6 +15,7 @@ export function buildHandlers(services: Services): Handlers {
     ...authHandlers(services),
     ...accountHandlers(services),
     ...accessHandlers(services),
+    ...settingsHandlers(services),
     ...bundleHandlers(services),
   };
 }

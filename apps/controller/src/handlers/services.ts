@@ -12,7 +12,6 @@ export interface Services {
   readonly clusterCaPem: string;
   /** Signs the certificates of client bundles; its key stays in the data dir's pki directory. */
   readonly clientCa: KeyAndCertificate;
-  readonly clientBundleLifetimeDays: number;
   /** epoch ms */
   readonly now: () => number;
   readonly version: string;
