@@ -143,6 +143,8 @@ async function up(flags: UpFlags, command: Command): Promise<void> {
     const lines = [
       'Stevedore is running.',
       `  Controller:  ${controllerUrl}   (REST API at /api/v1, OpenAPI at /api/openapi.json)`,
+      `  Dashboard:   ${controllerUrl}/`,
+      `  Docker API:  the same address with a client bundle (GET /api/clientbundle), proxied to ${engine.dockerHost}`,
       `  Registry:    ${registry.url}   (loopback only until registry token auth lands)`,
       `  Cluster CA:  SHA-256 ${plane.clusterCaFingerprint}`,
       `               curl --cacert ${caFile} ${plane.url}/_ping`,
