@@ -15,7 +15,12 @@ import { EngineRefusal } from './refusals.js';
 import { labelMountVolumes, nameTaken, useOrCreateVolume } from './volumes.js';
 import { require, visible, type Plan, type PlanContext } from './plan.js';
 import type { Located } from './resolver.js';
-import { containerCreateNeeds, serviceSpecNeeds, type ReferenceNeed } from './workload-policy.js';
+import {
+  containerCreateNeeds,
+  networkOrVolumeCreateNeeds,
+  serviceSpecNeeds,
+  type ReferenceNeed,
+} from './workload-policy.js';
 
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (v && typeof v === 'object' ? (v as Json) : {});
@@ -85,6 +90,10 @@ export async function planCreate(
   const collection = requestedCollection(ctx, body['Labels'] as Labels) ?? ctx.caller.defaultCollection;
   require(ctx, operation, collection);
   if (type === 'container' || type === 'service') await checkWorkload(ctx, type, body, collection);
+  if (type === 'network' || type === 'volume') {
+    for (const need of networkOrVolumeCreateNeeds(type, body))
+      require(ctx, need.operation, collection, need.rule);
+  }
   if (type === 'volume' && typeof body['Name'] === 'string' && body['Name'] !== '') {
     const existing = await ctx.resolver.locate('volume', body['Name']);
     if (existing && !decide(ctx.access, ctx.caller, 'volume.view', existing.collection).allowed)

@@ -8,6 +8,7 @@ import type { EngineRule, ListedType, MatchedEndpoint, ResourceType } from '@ste
 import { decide, type ProxyAccess, type ProxyCaller } from './caller.js';
 import type { EngineLink } from './engine-link.js';
 import { planCreate, planUpdate } from './plan-writes.js';
+import { execCreateNeeds } from './workload-policy.js';
 import { forbidden, notFound } from './refusals.js';
 import type { Located, Resolver } from './resolver.js';
 
@@ -129,6 +130,18 @@ export async function planRequest(ctx: PlanContext, match: MatchedEndpoint, url:
     case 'one': {
       const found = await visible(ctx, rule.resource, match.param ?? '');
       require(ctx, rule.operation, found.collection);
+      if (match.endpoint.path === '/containers/{id}/exec') {
+        const body = await ctx.readJson();
+        for (const need of execCreateNeeds(body)) require(ctx, need.operation, found.collection, need.rule);
+        return {
+          action: rule.operation,
+          target: `container:${found.id}`,
+          collection: found.collection,
+          url: withParam(url, match, found.id),
+          body: Buffer.from(JSON.stringify(body)),
+          answer: 'pass',
+        };
+      }
       return {
         action: rule.operation,
         target: `${rule.resource}:${found.id}`,

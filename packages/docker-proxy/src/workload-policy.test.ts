@@ -1,6 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { containerCreateNeeds, serviceSpecNeeds } from './workload-policy.js';
+import {
+  containerCreateNeeds,
+  execCreateNeeds,
+  networkOrVolumeCreateNeeds,
+  serviceSpecNeeds,
+} from './workload-policy.js';
 
 const ops = (body: Record<string, unknown>) =>
   containerCreateNeeds(body).capabilities.map((n) => n.operation);
@@ -92,5 +97,49 @@ describe('what a service spec asks for', () => {
       { type: 'secret', ref: 's1' },
       { type: 'config', ref: 'settings' },
     ]);
+  });
+});
+
+describe('volumes, networks and execs that reach the host', () => {
+  it('counts volume driver options as a bind mount', () => {
+    const [need] = networkOrVolumeCreateNeeds('volume', {
+      Name: 'etc',
+      DriverOpts: { type: 'none', o: 'bind', device: '/etc' },
+    });
+    assert.equal(need?.operation, 'container.bind_mount');
+    assert.equal(need?.rule, 'volume driver options (type=none,o=bind,device=/etc)');
+    assert.deepEqual(networkOrVolumeCreateNeeds('volume', { Name: 'plain' }), []);
+    const mount = {
+      Type: 'volume',
+      Source: 'v',
+      VolumeOptions: { DriverConfig: { Options: { device: '/' } } },
+    };
+    assert.deepEqual(ops({ HostConfig: { Mounts: [mount] } }), ['container.bind_mount']);
+  });
+
+  it('counts macvlan, ipvlan and host networks as host namespaces', () => {
+    for (const Driver of ['macvlan', 'ipvlan', 'host'])
+      assert.equal(
+        networkOrVolumeCreateNeeds('network', { Driver })[0]?.operation,
+        'container.host_namespaces',
+      );
+    assert.deepEqual(networkOrVolumeCreateNeeds('network', { Driver: 'overlay' }), []);
+  });
+
+  it('counts a privileged exec, and services that switch security modules off, as privileged', () => {
+    assert.deepEqual(
+      execCreateNeeds({ Cmd: ['sh'], Privileged: true }).map((n) => n.operation),
+      ['container.privileged'],
+    );
+    assert.deepEqual(execCreateNeeds({ Cmd: ['sh'] }), []);
+    const needs = serviceSpecNeeds({
+      TaskTemplate: {
+        ContainerSpec: { Privileges: { Seccomp: { Mode: 'unconfined' }, SELinuxContext: { Disable: true } } },
+      },
+    });
+    assert.deepEqual(
+      needs.capabilities.map((n) => n.rule),
+      ['SELinux disabled', 'seccomp unconfined'],
+    );
   });
 });

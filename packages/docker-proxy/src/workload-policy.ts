@@ -44,13 +44,56 @@ function namespaceNeeds(fields: Record<string, string>): CapabilityNeed[] {
 }
 
 function mountNeeds(mounts: unknown[]): CapabilityNeed[] {
-  return mounts
-    .map(obj)
-    .filter((m) => m['Type'] === 'bind' || m['Type'] === 'npipe')
-    .map((m) => ({
-      operation: 'container.bind_mount' as const,
-      rule: `bind mount of host path ${str(m['Source']) || '(unnamed)'}`,
-    }));
+  const needs: CapabilityNeed[] = [];
+  for (const m of mounts.map(obj)) {
+    if (m['Type'] === 'bind' || m['Type'] === 'npipe')
+      needs.push({
+        operation: 'container.bind_mount',
+        rule: `bind mount of host path ${str(m['Source']) || '(unnamed)'}`,
+      });
+    const driverOptions = obj(obj(obj(m['VolumeOptions'])['DriverConfig'])['Options']);
+    if (Object.keys(driverOptions).length > 0) needs.push(volumeDriverNeed(driverOptions));
+  }
+  return needs;
+}
+
+/**
+ * Volume driver options can make a "volume" out of a host path (`type=none,o=bind,device=/etc` for the
+ * local driver) or a network share, so they count as a bind mount.
+ */
+export function volumeDriverNeed(options: Json): CapabilityNeed {
+  const shown = Object.entries(options)
+    .map(([k, v]) => `${k}=${str(v)}`)
+    .join(',');
+  return { operation: 'container.bind_mount', rule: `volume driver options (${shown})` };
+}
+
+/** Network drivers that put containers on the host's own network segments, or in its namespace. */
+const HOST_NETWORK_DRIVERS = new Set(['host', 'macvlan', 'ipvlan']);
+
+/** `POST /networks/create` and `POST /volumes/create` bodies. */
+export function networkOrVolumeCreateNeeds(type: 'network' | 'volume', body: Json): CapabilityNeed[] {
+  if (type === 'volume') {
+    const options = obj(body['DriverOpts']);
+    return Object.keys(options).length > 0 ? [volumeDriverNeed(options)] : [];
+  }
+  const driver = str(body['Driver']);
+  return HOST_NETWORK_DRIVERS.has(driver) ||
+    str(body['ConfigFrom'] && obj(body['ConfigFrom'])['Network']) !== ''
+    ? [
+        {
+          operation: 'container.host_namespaces',
+          rule: `a network on the host's segment (driver ${driver || 'from config'})`,
+        },
+      ]
+    : [];
+}
+
+/** `POST /containers/{id}/exec` body: a privileged exec is privileged mode. */
+export function execCreateNeeds(body: Json): CapabilityNeed[] {
+  return body['Privileged'] === true
+    ? [{ operation: 'container.privileged', rule: 'a privileged exec' }]
+    : [];
 }
 
 /** `POST /containers/create` body. */
@@ -120,6 +163,16 @@ function namedVolumes(mounts: unknown[]): string[] {
     .map((m) => str(m['Source']));
 }
 
+/** A service's `Privileges`: switching a security module off is privileged mode, as with SecurityOpt. */
+function privilegeNeeds(privileges: Json): CapabilityNeed[] {
+  const off = [
+    obj(privileges['SELinuxContext'])['Disable'] === true && 'SELinux disabled',
+    obj(privileges['Seccomp'])['Mode'] === 'unconfined' && 'seccomp unconfined',
+    obj(privileges['AppArmor'])['Mode'] === 'disabled' && 'AppArmor disabled',
+  ].filter((rule): rule is string => typeof rule === 'string');
+  return off.map((rule) => ({ operation: 'container.privileged', rule }));
+}
+
 /** A service spec (`POST /services/create` body, or the new spec of an update). */
 export function serviceSpecNeeds(spec: Json): { capabilities: CapabilityNeed[]; refs: ReferenceNeed[] } {
   const task = obj(spec['TaskTemplate']);
@@ -131,6 +184,7 @@ export function serviceSpecNeeds(spec: Json): { capabilities: CapabilityNeed[]; 
       operation: 'container.capabilities',
       rule: `added capabilities ${capAdd.join(', ')}`,
     });
+  capabilities.push(...privilegeNeeds(obj(container['Privileges'])));
   const refs: ReferenceNeed[] = [];
   for (const n of [...arr(task['Networks']), ...arr(spec['Networks'])].map(obj)) {
     const target = str(n['Target']);

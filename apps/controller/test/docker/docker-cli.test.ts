@@ -160,6 +160,12 @@ describe('docker CLI through the authorizing proxy', () => {
       /added capabilities (CAP_)?NET_ADMIN is refused/,
     );
     await x.fails('bob', [...run, '--device', '/dev/null:/dev/x', IMAGE, 'true'], /host devices is refused/);
+    await x.fails(
+      'bob',
+      ['volume', 'create', '--opt', 'type=none', '--opt', 'o=bind', '--opt', 'device=/etc', 'etc'],
+      /volume driver options \(.*device=\/etc.*\) is refused/,
+    );
+    await x.fails('bob', ['network', 'create', '-d', 'macvlan', 'lan'], /host's segment \(driver macvlan\)/);
     // Others' volumes and containers' files are theirs.
     await x.fails(
       'bob',
