@@ -30,7 +30,8 @@ export interface TestController {
   close(): Promise<void>;
 }
 
-export async function startTestController(): Promise<TestController> {
+/** `dockerHost`: the engine the Docker API proxy forwards to (a private testkit engine), if any. */
+export async function startTestController(options: { dockerHost?: string } = {}): Promise<TestController> {
   const dataDir = await mkdtemp(join(tmpdir(), 'stevedore-dashboard-'));
   const store = createMemoryStore();
   const plane = await startControlPlane({
@@ -42,6 +43,7 @@ export async function startTestController(): Promise<TestController> {
     version: 'test',
     adminPassword: ADMIN_PASSWORD,
     identity: { kdf: { log2N: 10 }, throttle: { maxFailures: 3, lockoutSeconds: 2 } },
+    ...(options.dockerHost !== undefined ? { dockerHost: options.dockerHost } : {}),
   });
   return {
     url: plane.url,

@@ -10,12 +10,23 @@ import { Loading } from '../ui/states.js';
 
 const everyone = [
   { to: '/', label: 'Overview', end: true },
+  { to: '/nodes', label: 'Nodes' },
+  { to: '/services', label: 'Services' },
+  { to: '/containers', label: 'Containers' },
   { to: '/orgs', label: 'Orgs & teams' },
   { to: '/roles', label: 'Roles' },
   { to: '/collections', label: 'Collections' },
   { to: '/grants', label: 'Grants' },
+  { to: '/stacks', label: 'Stacks' },
+  { to: '/networks', label: 'Networks' },
+  { to: '/volumes', label: 'Volumes' },
+  { to: '/secrets', label: 'Secrets' },
+  { to: '/configs', label: 'Configs' },
 ];
-const administration = [{ to: '/users', label: 'Users' }];
+const administration = [
+  { to: '/users', label: 'Users' },
+  { to: '/settings', label: 'Admin settings' },
+];
 
 function Links({ links }: { links: readonly { to: string; label: string; end?: boolean }[] }) {
   return (

@@ -22,6 +22,18 @@ const RolesPage = page(() => import('../pages/roles-page.js'));
 const CollectionsPage = page(() => import('../pages/collections-page.js'));
 const GrantsPage = page(() => import('../pages/grants-page.js'));
 const ProfilePage = page(() => import('../pages/profile-page.js'));
+const SettingsPage = page(() => import('../pages/settings-page.js'));
+const NetworksPage = page(() => import('../pages/networks-page.js'));
+const VolumesPage = page(() => import('../pages/volumes-page.js'));
+const SecretsPage = page(() => import('../pages/secrets-page.js'));
+const ConfigsPage = page(() => import('../pages/configs-page.js'));
+const StacksPage = page(() => import('../pages/stacks-page.js'));
+const NodesPage = page(() => import('../pages/nodes-page.js'));
+const NodePage = page(() => import('../pages/node-page.js'));
+const ServicesPage = page(() => import('../pages/services-page.js'));
+const ServicePage = page(() => import('../pages/service-page.js'));
+const ContainersPage = page(() => import('../pages/containers-page.js'));
+const ContainerPage = page(() => import('../pages/container-page.js'));
 const NotFoundPage = page(() => import('../pages/not-found-page.js'));
 
 export const router = createBrowserRouter([
@@ -41,6 +53,18 @@ export const router = createBrowserRouter([
       { path: 'roles', element: <RolesPage /> },
       { path: 'collections', element: <CollectionsPage /> },
       { path: 'grants', element: <GrantsPage /> },
+      { path: 'settings', element: <SettingsPage /> },
+      { path: 'networks', element: <NetworksPage /> },
+      { path: 'volumes', element: <VolumesPage /> },
+      { path: 'secrets', element: <SecretsPage /> },
+      { path: 'configs', element: <ConfigsPage /> },
+      { path: 'stacks', element: <StacksPage /> },
+      { path: 'nodes', element: <NodesPage /> },
+      { path: 'nodes/:id', element: <NodePage /> },
+      { path: 'services', element: <ServicesPage /> },
+      { path: 'services/:id', element: <ServicePage /> },
+      { path: 'containers', element: <ContainersPage /> },
+      { path: 'containers/:id', element: <ContainerPage /> },
       { path: 'profile', element: <ProfilePage /> },
       { path: '*', element: <NotFoundPage /> },
     ],

@@ -1,6 +1,6 @@
 /**
  * Overview: who you are and what you can reach (orgs, collections, grants), and for administrators the
- * audit log of the last 24 hours, newest first. Nodes and services join this page with the Docker proxy.
+ * audit log of the last 24 hours, newest first. The swarm's nodes, services and tasks are in overview-docker.tsx.
  */
 import { useState } from 'react';
 import { Link } from 'react-router';
@@ -10,6 +10,7 @@ import { useSession } from '../session/session.js';
 import { DataTable, type Column } from '../ui/data-table.js';
 import { Page, Section } from '../ui/page.js';
 import { QueryView } from '../ui/states.js';
+import { DockerOverview } from './overview-docker.js';
 
 type AuditEntry = RouteOutput<'audit'>['items'][number];
 
@@ -90,6 +91,7 @@ export default function OverviewPage() {
           />
         </ul>
       </Section>
+      <DockerOverview />
       {user!.admin && <RecentAudit />}
     </Page>
   );

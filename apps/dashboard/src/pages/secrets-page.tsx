@@ -1,0 +1,6 @@
+/** Secrets: see swarm-data-page.tsx (secrets and configs are the same form and list). */
+import { SwarmDataPage } from './swarm-data-page.js';
+
+export default function SecretsPage() {
+  return <SwarmDataPage kind="secrets" />;
+}

@@ -1,0 +1,254 @@
+/**
+ * The Docker pages end to end: Chromium against a real controller whose Docker API proxy points at a
+ * private single-node swarm engine (testkit). The administrator places the node in /Shared/dev and gives a
+ * team Full Control there; a team member creates a service, sees its tasks and logs, scales it, has a
+ * create elsewhere refused with the reason, and removes it; a View Only user sees the service but no
+ * create, scale or remove buttons. Each page is screenshotted and checked with axe-core.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { buildTestImage, startDockerEngine, type DockerEngine } from '@stevedore/testkit';
+import { launchChromium } from './browser.js';
+import { DashboardDriver } from './dashboard-driver.js';
+import {
+  ADMIN_PASSWORD,
+  ensureDashboardBuilt,
+  startTestController,
+  type TestController,
+} from './controller-harness.js';
+
+const IMAGE = 'stevedore/busybox:test';
+const PASSWORD = 'a-password-for-tests';
+const SLOW = { timeout: 90_000 };
+
+describe('Docker pages in Chromium against a controller with a swarm engine', { timeout: 900_000 }, () => {
+  let engine: DockerEngine;
+  let controller: TestController;
+  let browser: Browser;
+  let page: Page;
+  let d: DashboardDriver;
+
+  const step = (name: string, fn: () => Promise<void>): void =>
+    void it(name, async () => {
+      try {
+        await fn();
+      } catch (err) {
+        await d.failed(name, err);
+        throw err;
+      }
+    });
+  const as = async (user: string, password: string) => {
+    if (await page.getByRole('button', { name: 'Log out' }).count()) {
+      await page.getByRole('button', { name: 'Log out' }).click();
+    }
+    await d.heading('Log in to Stevedore');
+    await d.login(user, password);
+    await d.heading('Overview');
+  };
+  const button = (name: string | RegExp) => page.getByRole('button', { name });
+
+  before(async () => {
+    await ensureDashboardBuilt();
+    engine = await startDockerEngine({ swarm: true });
+    await buildTestImage(engine, IMAGE);
+    controller = await startTestController({ dockerHost: engine.host });
+    browser = await launchChromium();
+    const context = await browser.newContext({
+      ignoreHTTPSErrors: true,
+      viewport: { width: 1280, height: 900 },
+    });
+    context.setDefaultTimeout(20_000);
+    page = await context.newPage();
+    d = new DashboardDriver(page, controller.url);
+    await d.open('/');
+  });
+  after(async () => {
+    await browser?.close();
+    await controller?.close();
+    await engine?.stop();
+  });
+
+  step('the administrator sets up accounts, a team, a collection and grants', async () => {
+    await as('admin', ADMIN_PASSWORD);
+    await d.nav('Users', 'Users');
+    for (const name of ['alice', 'bob']) {
+      await page.getByLabel('User name').fill(name);
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await button('Create user').click();
+      await page.getByText(`Created user ${name}.`).waitFor();
+    }
+    await d.nav('Orgs & teams', 'Orgs & teams');
+    await page.getByLabel('Org name').fill('acme');
+    await button('Create org').click();
+    await page.getByRole('link', { name: 'acme', exact: true }).click();
+    await page.getByLabel('Team name').fill('devs');
+    await button('Create team').click();
+    await page.getByRole('link', { name: 'devs', exact: true }).click();
+    await d.heading('Team acme/devs');
+    await page.getByLabel('User to add').fill('alice');
+    await button('Add member').click();
+    await page.getByRole('cell', { name: 'alice', exact: true }).waitFor();
+    await d.nav('Collections', 'Collections');
+    await page.getByLabel('Collection path').fill('/Shared/dev');
+    await button('Create collection').click();
+    await page.getByRole('cell', { name: '/Shared/dev', exact: true }).waitFor();
+    await d.nav('Grants', 'Grants');
+    const form = page.getByRole('region', { name: 'Create a grant' });
+    for (const [kind, id, role] of [
+      ['team', 'acme/devs', 'full-control'],
+      ['user', 'bob', 'view-only'],
+    ] as const) {
+      await form.getByLabel('Subject kind').selectOption(kind);
+      await form.getByLabel('Subject', { exact: true }).fill(id);
+      await form.getByLabel('Role').selectOption(role);
+      await form.getByLabel('Collection').selectOption('/Shared/dev');
+      await form.getByRole('button', { name: 'Create grant' }).click();
+      await d.row(`${kind} ${id}`).waitFor();
+    }
+  });
+
+  step('the administrator places the node in /Shared/dev from its page', async () => {
+    await d.nav('Nodes', 'Nodes');
+    await page.getByText('Live: changes appear as they happen.').waitFor();
+    await d.row('ready').waitFor();
+    await d.check('nodes');
+    await page.getByRole('table').getByRole('link').first().click();
+    await page.getByRole('heading', { level: 1, name: /^Node / }).waitFor();
+    await page.getByLabel('Label value').fill('/Shared/dev');
+    await button('Set label').click();
+    await page.getByRole('cell', { name: '/Shared/dev', exact: true }).waitFor();
+    await button('Drain').click();
+    await page.getByText('Node updated.').waitFor();
+    await button('Activate').click();
+    await button('Drain').waitFor();
+    await d.check('node');
+    await d.nav('Overview', 'Overview');
+    await page.getByRole('link', { name: '1 ready' }).waitFor();
+    await page.getByRole('table', { name: /Node CPU and memory/ }).waitFor();
+    await d.check('overview-docker');
+  });
+
+  step('a team member creates a service and sees its tasks and logs', async () => {
+    await as('alice', PASSWORD);
+    await d.nav('Services', 'Services');
+    await page.getByText('No services are visible to you.').waitFor();
+    await button('Create service').click();
+    await page.getByLabel('Service name').fill('hello-web');
+    await page.getByLabel('Image', { exact: true }).fill(IMAGE);
+    await page.getByLabel('Command').fill(`sh -c 'echo hello; sleep 1000'`);
+    await page.getByLabel('Collection').fill('/Shared/dev');
+    await d.check('service-create');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await d.heading('Service hello-web');
+    await page.getByText('1 running of 1').waitFor(SLOW);
+    await page
+      .getByRole('log', { name: 'Logs of service hello-web' })
+      .getByText('hello')
+      .first()
+      .waitFor(SLOW);
+    await d.row('hello-web.1').waitFor();
+    await d.check('service');
+  });
+
+  step('scales the service to 2, and sees its containers', async () => {
+    await page.getByLabel('Replicas').fill('2');
+    await button('Scale').click();
+    await page.getByText('2 running of 2').waitFor(SLOW);
+    await d.nav('Containers', 'Containers');
+    await page.getByText('2 containers').waitFor(SLOW);
+    await d.check('containers');
+    await page
+      .getByRole('table')
+      .getByRole('link', { name: /^hello-web\.1\./ })
+      .click();
+    await page.getByRole('heading', { level: 1, name: /^Container hello-web\.1\./ }).waitFor();
+    await page.getByRole('log').getByText('hello').first().waitFor(SLOW);
+    await page
+      .getByRole('region', { name: /Inspect output/ })
+      .getByText('"Image"')
+      .first()
+      .waitFor();
+    await d.check('container');
+  });
+
+  step('explains a refused create: no grant on the collection', async () => {
+    await d.nav('Services', 'Services');
+    await button('Create service').click();
+    await page.getByLabel('Service name').fill('elsewhere');
+    await page.getByLabel('Image', { exact: true }).fill(IMAGE);
+    await page.getByLabel('Collection').fill('/Shared');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /^Refused: access denied by Stevedore/ })
+      .waitFor();
+    await d.check('service-create-refused');
+  });
+
+  step('a View Only user sees the service, but no create, scale or remove buttons', async () => {
+    await as('bob', PASSWORD);
+    await d.nav('Services', 'Services');
+    await page.getByRole('link', { name: 'hello-web' }).click();
+    await d.heading('Service hello-web');
+    await d.row('hello-web.2').waitFor();
+    // Shown once the grants have loaded: from then on the buttons' absence means something.
+    await page.getByText(/Reading this service's logs needs/).waitFor();
+    for (const name of ['Scale', 'Update image', /^Remove/]) assert.equal(await button(name).count(), 0);
+    await d.check('service-view-only');
+    await d.nav('Services', 'Services');
+    await d.row('hello-web').waitFor();
+    assert.equal(await button('Create service').count(), 0);
+    await d.check('services-view-only');
+  });
+
+  step(
+    'the list follows the event stream: a service made elsewhere comes and goes without a reload',
+    async () => {
+      await page.getByText('Live: changes appear as they happen.').waitFor();
+      const login = await page.request.post(`${controller.url}/auth/login`, {
+        data: { username: 'alice', password: PASSWORD },
+      });
+      const { auth_token } = (await login.json()) as { auth_token: string };
+      const headers = { authorization: `Bearer ${auth_token}` };
+      const created = await page.request.post(`${controller.url}/api/docker/v1.41/services/create`, {
+        headers,
+        data: {
+          Name: 'from-cli',
+          Labels: { 'io.stevedore.collection': '/Shared/dev' },
+          TaskTemplate: { ContainerSpec: { Image: IMAGE, Args: ['sleep', '1000'] } },
+          Mode: { Replicated: { Replicas: 0 } },
+        },
+      });
+      assert.equal(created.status(), 201, await created.text());
+      const row = d.row('from-cli');
+      await row.waitFor({ timeout: 5_000 }); // no polling on this list: only an event refetches it
+      const { ID } = (await created.json()) as { ID: string };
+      const removed = await page.request.delete(`${controller.url}/api/docker/v1.41/services/${ID}`, {
+        headers,
+      });
+      assert.equal(removed.status(), 200);
+      await row.waitFor({ state: 'detached', timeout: 5_000 });
+    },
+  );
+
+  step('the team member removes the service', async () => {
+    await as('alice', PASSWORD);
+    await d.nav('Services', 'Services');
+    await page.getByRole('link', { name: 'hello-web' }).click();
+    await button('Remove service hello-web').click();
+    await button('Confirm: Remove service hello-web').click();
+    await d.heading('Services');
+    await page.getByText('No services are visible to you.').waitFor();
+    await d.check('services-empty');
+  });
+
+  it('ran without a CSP violation or an uncaught error in the page', () => {
+    // Streams (events, logs) are aborted on purpose when their page closes.
+    const errors = d.pageErrors.filter(
+      (e) => !/\/api\/docker\/v1\.41\/\S*(events|logs)\S*: net::ERR_ABORTED/.test(e),
+    );
+    assert.deepEqual(d.cspViolations, []);
+    assert.deepEqual(errors, []);
+  });
+});
