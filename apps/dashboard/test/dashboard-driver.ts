@@ -4,7 +4,8 @@
  * violations, uncaught errors and failed requests (except those Chromium drops for a network change).
  */
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
+import { it } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { screenshot, seriousA11yViolations } from './browser.js';
 
 export class DashboardDriver {
@@ -82,4 +83,32 @@ export class DashboardDriver {
     const name = `failed-${step.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`;
     await screenshot(this.page, name).catch(() => undefined);
   }
+}
+
+/** A fresh browser context and page on the dashboard at `url` (Chromium does not know the cluster CA). */
+export async function openDashboard(
+  browser: Browser,
+  url: string,
+  timeoutMs: number,
+): Promise<{ context: BrowserContext; page: Page; d: DashboardDriver }> {
+  const context = await browser.newContext({
+    ignoreHTTPSErrors: true,
+    viewport: { width: 1280, height: 900 },
+  });
+  context.setDefaultTimeout(timeoutMs);
+  const page = await context.newPage();
+  return { context, page, d: new DashboardDriver(page, url) };
+}
+
+/** A test step that leaves a screenshot named after it when it fails. */
+export function screenshotStep(driver: () => DashboardDriver) {
+  return (name: string, fn: () => Promise<void>): void =>
+    void it(name, async () => {
+      try {
+        await fn();
+      } catch (err) {
+        await driver().failed(name, err);
+        throw err;
+      }
+    });
 }

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { buildTestImage, startDockerEngine, type DockerEngine } from '@stevedore/testkit';
 import { launchChromium } from './browser.js';
-import { DashboardDriver } from './dashboard-driver.js';
+import { openDashboard, screenshotStep, type DashboardDriver } from './dashboard-driver.js';
 import {
   ADMIN_PASSWORD,
   ensureDashboardBuilt,
@@ -29,15 +29,7 @@ describe('Docker pages in Chromium against a controller with a swarm engine', { 
   let page: Page;
   let d: DashboardDriver;
 
-  const step = (name: string, fn: () => Promise<void>): void =>
-    void it(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        await d.failed(name, err);
-        throw err;
-      }
-    });
+  const step = screenshotStep(() => d);
   const as = async (user: string, password: string) => {
     if (await page.getByRole('button', { name: 'Log out' }).count()) {
       await page.getByRole('button', { name: 'Log out' }).click();
@@ -54,13 +46,7 @@ describe('Docker pages in Chromium against a controller with a swarm engine', { 
     await buildTestImage(engine, IMAGE);
     controller = await startTestController({ dockerHost: engine.host });
     browser = await launchChromium();
-    const context = await browser.newContext({
-      ignoreHTTPSErrors: true,
-      viewport: { width: 1280, height: 900 },
-    });
-    context.setDefaultTimeout(20_000);
-    page = await context.newPage();
-    d = new DashboardDriver(page, controller.url);
+    ({ page, d } = await openDashboard(browser, controller.url, 20_000));
     await d.open('/');
   });
   after(async () => {

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { launchChromium, screenshot } from './browser.js';
-import { DashboardDriver } from './dashboard-driver.js';
+import { openDashboard, screenshotStep, type DashboardDriver } from './dashboard-driver.js';
 import {
   ADMIN_PASSWORD,
   ensureDashboardBuilt,
@@ -29,25 +29,13 @@ describe('dashboard in Chromium against a real controller', { timeout: 900_000 }
   let page: Page;
   let d: DashboardDriver;
 
-  /** A test step that leaves a screenshot named after it when it fails. */
-  const step = (name: string, fn: () => Promise<void>): void =>
-    void it(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        await d.failed(name, err);
-        throw err;
-      }
-    });
+  const step = screenshotStep(() => d);
 
   before(async () => {
     await ensureDashboardBuilt();
     controller = await startTestController();
     browser = await launchChromium();
-    context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    d = new DashboardDriver(page, controller.url);
+    ({ context, page, d } = await openDashboard(browser, controller.url, 15_000));
   });
   after(async () => {
     await browser?.close();

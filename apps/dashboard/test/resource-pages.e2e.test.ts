@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { buildTestImage, startDockerEngine, type DockerEngine } from '@stevedore/testkit';
 import { launchChromium } from './browser.js';
-import { DashboardDriver } from './dashboard-driver.js';
+import { openDashboard, screenshotStep, type DashboardDriver } from './dashboard-driver.js';
 import {
   ADMIN_PASSWORD,
   ensureDashboardBuilt,
@@ -37,15 +37,7 @@ describe('resource pages in Chromium against a real controller and swarm', { tim
   let browser: Browser;
   let page: Page;
   let d: DashboardDriver;
-  const step = (name: string, fn: () => Promise<void>): void =>
-    void it(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        await d.failed(name, err);
-        throw err;
-      }
-    });
+  const step = screenshotStep(() => d);
 
   before(async () => {
     await ensureDashboardBuilt();
@@ -53,13 +45,9 @@ describe('resource pages in Chromium against a real controller and swarm', { tim
     await buildTestImage(engine, IMAGE);
     controller = await startTestController({ dockerHost: engine.host });
     browser = await launchChromium();
-    const context = await browser.newContext({
-      ignoreHTTPSErrors: true,
-      viewport: { width: 1280, height: 900 },
-    });
-    context.setDefaultTimeout(20_000);
-    page = await context.newPage();
-    d = new DashboardDriver(page, controller.url);
+    const opened = await openDashboard(browser, controller.url, 20_000);
+    ({ page, d } = opened);
+    const { context } = opened;
     const admin = await Caller.login(context.request, controller.url, 'admin', ADMIN_PASSWORD);
     await seedAccounts(admin, PASSWORD);
     await placeNode(admin);
