@@ -22,7 +22,7 @@ export class EngineLink {
     this.address = parseDockerHost(dockerHost);
   }
 
-  private unreachable(err: Error): UnavailableError {
+  unreachable(err: Error): UnavailableError {
     return new UnavailableError(`cannot reach the Docker Engine at ${this.dockerHost}: ${err.message}`, {
       cause: err,
     });

@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AuditBatcher } from '@stevedore/audit';
+import { toErrorResponse } from '@stevedore/errors';
 import { matchEndpoint } from '@stevedore/engine';
 import type { ProxyAccess, ProxyCaller } from './caller.js';
 import { EngineLink } from './engine-link.js';
@@ -97,15 +98,17 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
     (err as { intent?: Partial<Plan> } | undefined)?.intent ?? {};
 
   const refuse = (res: ServerResponse, err: unknown, caller: ProxyCaller, req: IncomingMessage) => {
-    const refusal = err instanceof EngineRefusal ? err : undefined;
-    const status = refusal?.status ?? 502;
-    if (!refusal) options.log.error({ err }, 'Docker API proxy failed');
-    record(caller, req, intentOfError(err), status, refusal?.reason ?? 'proxy error');
-    const message =
-      refusal?.message ??
-      `Stevedore could not reach the Docker Engine: ${err instanceof Error ? err.message : String(err)}`;
+    const { status, message, reason } = answerFor(err);
+    record(caller, req, intentOfError(err), status, reason);
     if (!res.headersSent) res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ message }));
+  };
+  /** A refusal says its own words; the engine unreachable says so; anything else is not described. */
+  const answerFor = (err: unknown): { status: number; message: string; reason: string } => {
+    if (err instanceof EngineRefusal) return { status: err.status, message: err.message, reason: err.reason };
+    const response = toErrorResponse(err);
+    if (response.unexpected) options.log.error({ err }, 'Docker API proxy failed');
+    return { status: response.status, message: response.body.error.message, reason: 'proxy error' };
   };
 
   const forward = (req: IncomingMessage, res: ServerResponse, caller: ProxyCaller, p: Plan): void => {
@@ -127,7 +130,10 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
         res.destroy();
       });
     });
-    upstream.on('error', (err) => refuse(res, err, caller, req));
+    // Before an answer began, the caller is told; after, the stream is cut (its entry is written already).
+    upstream.on('error', (err) =>
+      res.headersSent ? res.destroy() : refuse(res, engine.unreachable(err), caller, req),
+    );
     // A caller that goes away (Ctrl-C on `logs -f`) ends the engine request too.
     res.on('close', () => {
       if (!res.writableFinished) upstream.destroy();
@@ -179,12 +185,9 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
           record(caller, req, p, status);
         })
         .catch((err: unknown) => {
-          const refusal =
-            err instanceof EngineRefusal
-              ? err
-              : new EngineRefusal(502, `Stevedore could not reach the Docker Engine: ${String(err)}`);
-          record(caller, req, intentOfError(err), refusal.status, refusal.reason);
-          writeRawRefusal(socket, refusal);
+          const { status, message, reason } = answerFor(err);
+          record(caller, req, intentOfError(err), status, reason);
+          writeRawRefusal(socket, new EngineRefusal(status, message, reason));
         });
     },
     close: async () => {
