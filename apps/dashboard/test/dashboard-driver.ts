@@ -58,7 +58,10 @@ export class DashboardDriver {
     await this.page.getByRole('button', { name: 'Log in' }).click();
   }
 
-  /** Loads a dashboard URL, again if Chromium dropped it or its stylesheet for a network change. */
+  /**
+   * Loads a dashboard URL, again if Chromium dropped it or its stylesheet for a network change, or if a
+   * second navigation to the same URL superseded it (seen once on a freshly launched browser).
+   */
   async open(path: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -66,7 +69,8 @@ export class DashboardDriver {
         await this.page.waitForFunction('document.styleSheets.length > 0', undefined, { timeout: 5_000 });
         return;
       } catch (err) {
-        if (attempt === 3 || this.networkChanges === 0) throw err;
+        const superseded = err instanceof Error && /interrupted by another navigation/.test(err.message);
+        if (attempt === 3 || (this.networkChanges === 0 && !superseded)) throw err;
       }
     }
   }

@@ -1,9 +1,11 @@
 /**
  * The Docker pages end to end: Chromium against a real controller whose Docker API proxy points at a
- * private single-node swarm engine (testkit). The administrator places the node in /Shared/dev and gives a
- * team Full Control there; a team member creates a service, sees its tasks and logs, scales it, has a
- * create elsewhere refused with the reason, and removes it; a View Only user sees the service but no
- * create, scale or remove buttons. Each page is screenshotted and checked with axe-core.
+ * private single-node swarm engine (testkit). The administrator places the node in /Shared/dev, gives a
+ * team Full Control there, and has the engine refuse a Demote of its last manager, with the reason shown; a
+ * team member creates a service, sees its tasks and logs, scales it, has a create elsewhere refused with
+ * the reason, updates its image, stops a container and removes it, and removes the service; a View Only
+ * user sees the service but no create, scale or remove buttons. Each page is screenshotted and checked
+ * with axe-core.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +21,8 @@ import {
 } from './controller-harness.js';
 
 const IMAGE = 'stevedore/busybox:test';
+/** The same image under a second tag, made on the engine, for the image update. */
+const IMAGE_V2 = 'stevedore/busybox:v2';
 const PASSWORD = 'a-password-for-tests';
 const SLOW = { timeout: 90_000 };
 
@@ -39,6 +43,16 @@ describe('Docker pages in Chromium against a controller with a swarm engine', { 
     await d.heading('Overview');
   };
   const button = (name: string | RegExp) => page.getByRole('button', { name });
+  const details = () => page.getByRole('region', { name: 'Details' });
+  /** Engine API calls as `user` through the controller's Docker proxy, outside the browser page. */
+  const apiAs = async (user: string) => {
+    const login = await page.request.post(`${controller.url}/auth/login`, {
+      data: { username: user, password: PASSWORD },
+    });
+    assert.equal(login.status(), 200, await login.text());
+    const { auth_token } = (await login.json()) as { auth_token: string };
+    return { authorization: `Bearer ${auth_token}` };
+  };
 
   before(async () => {
     await ensureDashboardBuilt();
@@ -115,6 +129,22 @@ describe('Docker pages in Chromium against a controller with a swarm engine', { 
     await d.check('overview-docker');
   });
 
+  step("Demote on the last manager is refused with the engine's reason; Promote is not offered", async () => {
+    await d.nav('Nodes', 'Nodes');
+    await page.getByRole('table').getByRole('link').first().click();
+    await page.getByRole('heading', { level: 1, name: /^Node / }).waitFor();
+    await details().getByText('manager (leader)', { exact: true }).waitFor();
+    await button('Demote to worker').waitFor();
+    assert.equal(await button('Promote to manager').count(), 0);
+    await button('Demote to worker').click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /attempting to demote the last manager of the swarm/ })
+      .waitFor();
+    await details().getByText('manager (leader)', { exact: true }).waitFor();
+    await d.check('node-demote-refused');
+  });
+
   step('a team member creates a service and sees its tasks and logs', async () => {
     await as('alice', PASSWORD);
     await d.nav('Services', 'Services');
@@ -172,6 +202,74 @@ describe('Docker pages in Chromium against a controller with a swarm engine', { 
     await d.check('service-create-refused');
   });
 
+  step('updates the service image from its page, and a task with the new image runs', async () => {
+    await engine.docker(['tag', IMAGE, IMAGE_V2]);
+    await d.nav('Services', 'Services');
+    await page.getByRole('link', { name: 'hello-web' }).click();
+    await d.heading('Service hello-web');
+    await page.getByLabel('New image').fill(IMAGE_V2);
+    await button('Update image').click();
+    await page.getByText(`Updating to ${IMAGE_V2}.`).waitFor();
+    await details().getByText(IMAGE_V2, { exact: true }).waitFor();
+    await details()
+      .getByText(/^completed\b/)
+      .waitFor(SLOW);
+    await details().getByText('2 running of 2').waitFor(SLOW);
+    await d.check('service-image-updated');
+    await d.row('hello-web.1').getByRole('link').click();
+    await page.getByRole('heading', { level: 1, name: /^Container hello-web\.1\./ }).waitFor();
+    await details().getByText(IMAGE_V2, { exact: true }).waitFor();
+    await details().getByText('running', { exact: true }).waitFor();
+    await d.check('container-updated-image');
+  });
+
+  step('stops a running container from its page, and sees it exited', async () => {
+    const headers = await apiAs('alice');
+    const created = await page.request.post(
+      `${controller.url}/api/docker/v1.41/containers/create?name=scratchpad`,
+      {
+        headers,
+        data: {
+          Image: IMAGE,
+          Cmd: ['sleep', '1000'],
+          StopSignal: 'SIGKILL', // sleep as PID 1 ignores SIGTERM: no 10 s wait for the stop
+          Labels: { 'io.stevedore.collection': '/Shared/dev' },
+          HostConfig: { NetworkMode: 'none' }, // no veth: Chromium aborts requests when interfaces appear
+        },
+      },
+    );
+    assert.equal(created.status(), 201, await created.text());
+    const { Id } = (await created.json()) as { Id: string };
+    const started = await page.request.post(`${controller.url}/api/docker/v1.41/containers/${Id}/start`, {
+      headers,
+    });
+    assert.equal(started.status(), 204, await started.text());
+    await d.nav('Containers', 'Containers');
+    await d.row('scratchpad').getByText('running', { exact: true }).waitFor();
+    await page.getByRole('link', { name: 'scratchpad', exact: true }).click();
+    await d.heading('Container scratchpad');
+    await details().getByText('running', { exact: true }).waitFor();
+    await button('Stop container scratchpad').click();
+    await button('Confirm: Stop container scratchpad').click();
+    await details().getByText('exited (exit code 137)').waitFor();
+    assert.equal(await button('Stop container scratchpad').count(), 0);
+    await d.check('container-stopped');
+  });
+
+  step('removes the stopped container from the list, and it disappears', async () => {
+    await page.getByRole('link', { name: 'All containers' }).click();
+    await d.heading('Containers');
+    await page.getByLabel('Show').selectOption('Stopped');
+    const row = d.row('scratchpad');
+    await row.getByText('exited', { exact: true }).waitFor();
+    assert.equal(await row.getByRole('button', { name: 'Stop container scratchpad' }).count(), 0);
+    await d.check('containers-stopped');
+    await button('Remove container scratchpad').click();
+    await button('Confirm: Remove container scratchpad').click();
+    await row.waitFor({ state: 'detached' });
+    await d.check('containers-removed');
+  });
+
   step('a View Only user sees the service, but no create, scale or remove buttons', async () => {
     await as('bob', PASSWORD);
     await d.nav('Services', 'Services');
@@ -192,11 +290,7 @@ describe('Docker pages in Chromium against a controller with a swarm engine', { 
     'the list follows the event stream: a service made elsewhere comes and goes without a reload',
     async () => {
       await page.getByText('Live: changes appear as they happen.').waitFor();
-      const login = await page.request.post(`${controller.url}/auth/login`, {
-        data: { username: 'alice', password: PASSWORD },
-      });
-      const { auth_token } = (await login.json()) as { auth_token: string };
-      const headers = { authorization: `Bearer ${auth_token}` };
+      const headers = await apiAs('alice');
       const created = await page.request.post(`${controller.url}/api/docker/v1.41/services/create`, {
         headers,
         data: {
