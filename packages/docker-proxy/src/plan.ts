@@ -72,6 +72,18 @@ function withParam(url: string, match: MatchedEndpoint, id: string): string {
   );
 }
 
+/** The plan of a call on one resource that was found and allowed. */
+function onResource(action: string, found: Located, url: string, body?: Buffer): Plan {
+  return {
+    action,
+    target: `${found.type}:${found.id}`,
+    collection: found.collection,
+    url,
+    ...(body ? { body } : {}),
+    answer: 'pass',
+  };
+}
+
 /** What a call asks for, before it is decided: the audit entry of a refusal says this. */
 export function intentOf(match: MatchedEndpoint): Pick<Plan, 'action' | 'target'> {
   const rule = match.endpoint.rule;
@@ -127,40 +139,24 @@ export async function planRequest(ctx: PlanContext, match: MatchedEndpoint, url:
         require(ctx, 'container.host_namespaces', collection, 'a build on the host network');
       return { action: rule.operation, target: match.param ?? call, collection, url, answer: 'pass' };
     }
-    case 'one': {
-      const found = await visible(ctx, rule.resource, match.param ?? '');
+    case 'one':
+    case 'exec': {
+      const resource = rule.kind === 'one' ? rule.resource : 'container';
+      const found = await visible(ctx, resource, match.param ?? '');
       require(ctx, rule.operation, found.collection);
-      if (match.endpoint.path === '/containers/{id}/exec') {
-        const body = await ctx.readJson();
-        for (const need of execCreateNeeds(body)) require(ctx, need.operation, found.collection, need.rule);
-        return {
-          action: rule.operation,
-          target: `container:${found.id}`,
-          collection: found.collection,
-          url: withParam(url, match, found.id),
-          body: Buffer.from(JSON.stringify(body)),
-          answer: 'pass',
-        };
+      let body: Buffer | undefined;
+      if (rule.kind === 'exec') {
+        const exec = await ctx.readJson();
+        for (const need of execCreateNeeds(exec)) require(ctx, need.operation, found.collection, need.rule);
+        body = Buffer.from(JSON.stringify(exec));
       }
-      return {
-        action: rule.operation,
-        target: `${rule.resource}:${found.id}`,
-        collection: found.collection,
-        url: withParam(url, match, found.id),
-        answer: 'pass',
-      };
+      return onResource(rule.operation, found, withParam(url, match, found.id), body);
     }
     case 'commit': {
       const found = await visible(ctx, 'container', query.get('container') ?? '');
       require(ctx, rule.operation, found.collection);
       require(ctx, 'image.build', caller.defaultCollection);
-      return {
-        action: rule.operation,
-        target: `container:${found.id}`,
-        collection: found.collection,
-        url,
-        answer: 'pass',
-      };
+      return onResource(rule.operation, found, url);
     }
     case 'connect': {
       const network = await visible(ctx, 'network', match.param ?? '');
@@ -172,14 +168,8 @@ export async function planRequest(ctx: PlanContext, match: MatchedEndpoint, url:
         typeof body['Container'] === 'string' ? body['Container'] : '',
       );
       require(ctx, 'container.update', container.collection);
-      return {
-        action: rule.operation,
-        target: `network:${network.id}`,
-        collection: network.collection,
-        url: withParam(url, match, network.id),
-        body: Buffer.from(JSON.stringify(body)),
-        answer: 'pass',
-      };
+      const forwarded = Buffer.from(JSON.stringify(body));
+      return onResource(rule.operation, network, withParam(url, match, network.id), forwarded);
     }
     case 'create':
       return planCreate(ctx, rule.resource, rule.operation, url);

@@ -9,7 +9,7 @@ import { useApiList, useApiMutation } from '../api/hooks.js';
 import type { RouteOutput } from '../api/client.js';
 import { useSession } from '../session/session.js';
 import { DataTable, type Column } from '../ui/data-table.js';
-import { DeleteButton, Field, FormStatus, validate, type FieldErrors } from '../ui/form.js';
+import { DeleteButton, FormStatus, TextField, validate, type FieldErrors } from '../ui/form.js';
 import { Page, Section } from '../ui/page.js';
 import { QueryView } from '../ui/states.js';
 
@@ -59,20 +59,18 @@ function CreateOrg() {
   return (
     <Section title="Create an org">
       <form onSubmit={submit} className="inline-form" noValidate>
-        <Field label="Org name" error={errors['name']}>
-          {(p) => (
-            <input {...p} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
-          )}
-        </Field>
-        <Field label="Full name" error={errors['fullName']}>
-          {(p) => (
-            <input
-              {...p}
-              value={form.fullName}
-              onChange={(e) => setForm({ ...form, fullName: e.target.value })}
-            />
-          )}
-        </Field>
+        <TextField
+          label="Org name"
+          error={errors['name']}
+          value={form.name}
+          onChange={(name) => setForm({ ...form, name })}
+        />
+        <TextField
+          label="Full name"
+          error={errors['fullName']}
+          value={form.fullName}
+          onChange={(fullName) => setForm({ ...form, fullName })}
+        />
         <button type="submit" className="primary" disabled={create.isPending}>
           Create org
         </button>

@@ -8,7 +8,7 @@ import { useApiList, useApiMutation } from '../api/hooks.js';
 import type { RouteOutput } from '../api/client.js';
 import { useSession } from '../session/session.js';
 import { DataTable, type Column } from '../ui/data-table.js';
-import { DeleteButton, Field, FormStatus, validate, type FieldErrors } from '../ui/form.js';
+import { DeleteButton, Field, FormStatus, TextField, validate, type FieldErrors } from '../ui/form.js';
 import { Page, Section } from '../ui/page.js';
 import { QueryView } from '../ui/states.js';
 
@@ -60,20 +60,18 @@ function CreateUser() {
   return (
     <Section title="Create a user">
       <form onSubmit={submit} className="inline-form" noValidate>
-        <Field label="User name" error={errors['name']}>
-          {(p) => (
-            <input {...p} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
-          )}
-        </Field>
-        <Field label="Full name" error={errors['fullName']}>
-          {(p) => (
-            <input
-              {...p}
-              value={form.fullName}
-              onChange={(e) => setForm({ ...form, fullName: e.target.value })}
-            />
-          )}
-        </Field>
+        <TextField
+          label="User name"
+          error={errors['name']}
+          value={form.name}
+          onChange={(name) => setForm({ ...form, name })}
+        />
+        <TextField
+          label="Full name"
+          error={errors['fullName']}
+          value={form.fullName}
+          onChange={(fullName) => setForm({ ...form, fullName })}
+        />
         <Field label="Password" error={errors['password']} hint="At least 8 characters">
           {(p) => (
             <input

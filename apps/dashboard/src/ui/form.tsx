@@ -57,6 +57,22 @@ export function Field({ label, error, hint, children }: FieldProps) {
   );
 }
 
+/** A labelled one-line text input: the common case of Field. */
+export function TextField(props: {
+  label: string;
+  error?: string | undefined;
+  hint?: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  const { value, onChange, ...field } = props;
+  return (
+    <Field {...field}>
+      {(p) => <input {...p} value={value} onChange={(e) => onChange(e.target.value)} />}
+    </Field>
+  );
+}
+
 export function FormStatus({ error, success }: { error: unknown; success?: string | null | undefined }) {
   if (error) return <ErrorNotice error={error} />;
   return (

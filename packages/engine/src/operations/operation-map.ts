@@ -59,7 +59,7 @@ const table: readonly (readonly [EngineMethod, string, EngineRule])[] = [
   ['POST', '/containers/{id}/update', one('container', 'container.update')],
   ['POST', '/containers/{id}/rename', one('container', 'container.rename')],
   ['DELETE', '/containers/{id}', one('container', 'container.remove')],
-  ['POST', '/containers/{id}/exec', one('container', 'container.exec')],
+  ['POST', '/containers/{id}/exec', { kind: 'exec', operation: 'container.exec' }],
   ['POST', '/exec/{id}/start', one('exec', 'container.exec')],
   ['POST', '/exec/{id}/resize', one('exec', 'container.exec')],
   ['GET', '/exec/{id}/json', one('exec', 'container.view')],

@@ -15,6 +15,7 @@
  * - `connect`: network connect/disconnect: `operation` on the network and `container.update` on the
  *   container the body names.
  * - `commit`: the container in the `container` query parameter.
+ * - `exec`: creating an exec instance: as `one` on the container, and the body's `Privileged` counts.
  * - `image`: images carry no collection label (a pulled image cannot be labelled); image calls are
  *   authorized on the caller's default collection.
  */
@@ -39,6 +40,7 @@ export type EngineRule =
   | { readonly kind: 'update'; readonly resource: UpdatedType; readonly operation: Operation }
   | { readonly kind: 'connect'; readonly operation: Operation }
   | { readonly kind: 'commit'; readonly operation: Operation }
+  | { readonly kind: 'exec'; readonly operation: Operation }
   | { readonly kind: 'image'; readonly operation: Operation };
 
 export type RuleKind = EngineRule['kind'];
