@@ -59,18 +59,26 @@ export class DashboardDriver {
   }
 
   /**
-   * Loads a dashboard URL, again if Chromium dropped it or its stylesheet for a network change, or if a
-   * second navigation to the same URL superseded it (seen once on a freshly launched browser).
+   * Loads a dashboard URL. Chromium restarts a navigation by itself when the machine's network changes
+   * under it (a Docker engine that a test has just started adds bridges), which playwright reports as
+   * "interrupted by another navigation" to the same URL: then the restarted load is awaited instead. A
+   * load or stylesheet dropped with ERR_NETWORK_CHANGED is tried again, after the network settles.
    */
   async open(path: string): Promise<void> {
+    const url = `${this.baseUrl}${path}`;
+    let restarted = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.page.goto(`${this.baseUrl}${path}`);
+        await this.page.goto(url).catch(async (err: unknown) => {
+          if (!(err instanceof Error && /interrupted by another navigation/.test(err.message))) throw err;
+          restarted = true;
+          await this.page.waitForURL(url, { waitUntil: 'load' });
+        });
         await this.page.waitForFunction('document.styleSheets.length > 0', undefined, { timeout: 5_000 });
         return;
       } catch (err) {
-        const superseded = err instanceof Error && /interrupted by another navigation/.test(err.message);
-        if (attempt === 3 || (this.networkChanges === 0 && !superseded)) throw err;
+        if (attempt === 5 || (this.networkChanges === 0 && !restarted)) throw err;
+        await this.page.waitForTimeout(1_000);
       }
     }
   }
