@@ -40,6 +40,15 @@ export async function withBenchPlatform<T>(body: (platform: BenchPlatform) => Pr
       roleId: 'full-control',
       collection: COLLECTION,
     });
+    // Plain containers run on the engine's node: alice may schedule there (Full Control on its collection).
+    const nodeId = (await platform.engine.docker(['node', 'ls', '-q'])).stdout.trim();
+    await platform.engine.docker([
+      'node',
+      'update',
+      '--label-add',
+      `io.stevedore.collection=${COLLECTION}`,
+      nodeId,
+    ]);
     const files = await platform.bundleOf(await platform.login('alice'));
     const pem = (name: string): string => {
       const bytes = files[name];

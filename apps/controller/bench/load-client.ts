@@ -21,7 +21,15 @@ export interface Targets {
 export type Command =
   | { readonly kind: 'latency'; readonly target: Target; readonly path: string; readonly count: number }
   | { readonly kind: 'count'; readonly target: Target; readonly path: string }
-  | { readonly kind: 'stream'; readonly target: Target; readonly path: string };
+  | { readonly kind: 'stream'; readonly target: Target; readonly path: string }
+  /** POSTs `body` `count` times, timing each; removes each container it made (untimed) through the same target. */
+  | {
+      readonly kind: 'create';
+      readonly target: Target;
+      readonly path: string;
+      readonly body: string;
+      readonly count: number;
+    };
 
 export interface Answer {
   /** Per request, milliseconds from `request()` to the last body byte (latency). */

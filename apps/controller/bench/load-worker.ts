@@ -10,7 +10,11 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { Answer, Command, Target, Targets } from './load-client.js';
 
-type Send = (path: string, onBody: (chunk: Buffer) => void) => Promise<number>;
+type Send = (
+  path: string,
+  onBody: (chunk: Buffer) => void,
+  request?: { method: string; body?: string },
+) => Promise<number>;
 
 function sender(targets: Targets): Record<Target, Send> {
   const direct = new HttpAgent({ keepAlive: true, maxSockets: 1 });
@@ -22,24 +26,33 @@ function sender(targets: Targets): Record<Target, Send> {
     res.on('end', () => resolve(res.statusCode ?? 0));
   };
   return {
-    direct: (path, onBody) =>
+    direct: (path, onBody, r = { method: 'GET' }) =>
       new Promise((resolve, reject) => {
-        const req = httpRequest({ socketPath: targets.socketPath, path, agent: direct }, (res) => {
+        const options = { socketPath: targets.socketPath, path, agent: direct, ...framing(r) };
+        const req = httpRequest(options, (res) => {
           res.on('error', reject);
           drain(res, onBody, resolve);
         });
-        req.on('error', reject).end();
+        req.on('error', reject).end(r.body);
       }),
-    proxy: (path, onBody) =>
+    proxy: (path, onBody, r = { method: 'GET' }) =>
       new Promise((resolve, reject) => {
         const options = { host: '127.0.0.1', port: targets.proxyPort, path, agent: proxy, ca, cert, key };
-        const req = httpsRequest(options, (res) => {
+        const req = httpsRequest({ ...options, ...framing(r) }, (res) => {
           res.on('error', reject);
           drain(res, onBody, resolve);
         });
-        req.on('error', reject).end();
+        req.on('error', reject).end(r.body);
       }),
   };
+}
+
+function framing(r: { method: string; body?: string }) {
+  const headers =
+    r.body === undefined
+      ? {}
+      : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(r.body)) };
+  return { method: r.method, headers };
 }
 
 async function run(send: Record<Target, Send>, command: Command): Promise<Answer> {
@@ -53,6 +66,22 @@ async function run(send: Record<Target, Send>, command: Command): Promise<Answer
       const start = performance.now();
       ok(await call(command.path, () => undefined));
       durationsMs.push(performance.now() - start);
+    }
+    return { durationsMs };
+  }
+  if (command.kind === 'create') {
+    const durationsMs: number[] = [];
+    const base = command.path.slice(0, command.path.indexOf('/containers/'));
+    for (let i = 0; i < command.count; i++) {
+      const chunks: Buffer[] = [];
+      const start = performance.now();
+      const status = await call(command.path, (c) => chunks.push(c), { method: 'POST', body: command.body });
+      durationsMs.push(performance.now() - start);
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (status !== 201)
+        throw new Error(`${command.target} POST ${command.path} answered ${status}: ${text}`);
+      const { Id } = JSON.parse(text) as { Id: string };
+      await call(`${base}/containers/${Id}?force=1`, () => undefined, { method: 'DELETE' });
     }
     return { durationsMs };
   }

@@ -59,6 +59,40 @@ export async function latencyRow(
 
 const sum = (u: NodeJS.CpuUsage) => u.user + u.system;
 
+/**
+ * Container creates, DIRECT and PROXY alternating like latencyRow: through the proxy the body is decoded
+ * canonically, every field is held to its policy, and what was made is read back (the post-check).
+ */
+export async function createRow(
+  client: LoadClient,
+  name: string,
+  path: string,
+  body: string,
+  size: Rounds,
+): Promise<LatencyRow> {
+  const count = Math.max(10, Math.round(size.perRound / 4));
+  for (const target of TARGETS) await client.run({ kind: 'create', target, path, body, count: 5 });
+  const samples: Record<Target, number[]> = { direct: [], proxy: [] };
+  let proxyCpuUs = 0;
+  let directCpuUs = 0;
+  for (let round = 0; round < size.rounds; round++) {
+    for (const target of orderOf(round)) {
+      const cpu = process.cpuUsage();
+      const { durationsMs = [] } = await client.run({ kind: 'create', target, path, body, count });
+      samples[target].push(...durationsMs);
+      if (target === 'proxy') proxyCpuUs += sum(process.cpuUsage(cpu));
+      else directCpuUs += sum(process.cpuUsage(cpu));
+    }
+  }
+  const stats = (s: number[]) => ({ p50: percentile(s, 50), p99: percentile(s, 99) });
+  return {
+    name,
+    direct: stats(samples.direct),
+    proxy: stats(samples.proxy),
+    controllerCpuMs: (proxyCpuUs - directCpuUs) / 1000 / samples.proxy.length,
+  };
+}
+
 export interface LogsResult {
   readonly row: ThroughputRow;
   readonly rssMB: { before: number; peakDirect: number; peakProxy: number; after: number };

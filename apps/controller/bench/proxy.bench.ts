@@ -17,10 +17,11 @@
  */
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { withBenchPlatform, type BenchPlatform } from './bench-platform.js';
+import { BENCH_LABELS, IMAGE, withBenchPlatform, type BenchPlatform } from './bench-platform.js';
 import { createIdleServices, createRunningContainers } from './engine-fixtures.js';
 import { LoadClient } from './load-client.js';
-import { latencyRow, logsRow } from './measure.js';
+import { createRow, latencyRow, logsRow } from './measure.js';
+import { cliCreateBody, decodeCost } from './create-body.js';
 import { formatReport } from './report.js';
 
 const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
@@ -62,6 +63,25 @@ async function main(platform: BenchPlatform): Promise<void> {
       SIZE.services,
       SIZE,
     );
+    step('containers/{id}/json');
+    const [someId = ''] = (await engine.docker(['ps', '-q', '--no-trunc'])).stdout.split('\n');
+    const inspect = await latencyRow(
+      client,
+      'GET /v1.41/containers/{id}/json (one inspect: what the post-check adds to a create)',
+      `/v1.41/containers/${someId}/json`,
+      -1,
+      SIZE,
+    );
+    step('containers/create');
+    const creates = await createRow(
+      client,
+      'POST /v1.41/containers/create (docker run’s body; canonical decode, field policy, post-check)',
+      '/v1.41/containers/create',
+      JSON.stringify(cliCreateBody(IMAGE, BENCH_LABELS)),
+      SIZE,
+    );
+    step('canonical decode, in process');
+    const decode = decodeCost(JSON.stringify(cliCreateBody(IMAGE, BENCH_LABELS)));
     step('logs');
     const logs = await logsRow(client, engine, SIZE.logBytes, SIZE.logRuns);
     const version = (await engine.request('GET', '/version')).json<{ Version: string }>().Version;
@@ -69,10 +89,13 @@ async function main(platform: BenchPlatform): Promise<void> {
       formatReport({
         setting: `${quick ? 'QUICK run; ' : ''}Node ${process.version}, Docker Engine ${version}, ${cpus().length}× ${cpus()[0]?.model ?? 'CPU'}`,
         method: `${SIZE.warmup} warm-up + ${SIZE.rounds} alternating rounds × ${SIZE.perRound} sequential requests per target; logs: median of ${SIZE.logRuns} alternating reads`,
-        latency: [containers, services],
+        latency: [containers, services, inspect, creates],
         throughput: [logs.row],
         rssMB: logs.rssMB,
       }),
+    );
+    console.log(
+      `Canonical decode of docker run's ${decode.bytes}-byte create body, in process: ${decode.canonicalUs.toFixed(1)} µs per body (decode + re-serialize + field policy) vs ${decode.jsonParseUs.toFixed(1)} µs for JSON.parse + JSON.stringify (${(decode.canonicalUs / decode.jsonParseUs).toFixed(2)}×)`,
     );
   } finally {
     client.close();

@@ -13,6 +13,7 @@ import { createIdentity, type IdentitySettingsInput } from '@stevedore/identity'
 import type { Store } from '@stevedore/store';
 import { openClusterPki } from './cluster-pki.js';
 import { createDockerGate } from './docker/docker-gate.js';
+import { createStoreImageOwners } from './docker/image-owners.js';
 import { buildHandlers } from './handlers/index.js';
 import { startControllerServer } from './server.js';
 
@@ -98,6 +99,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         }),
         version: options.version,
         log: logger,
+        // Who made each image tag on the engine: in the Store, shared by every controller.
+        imageOwners: createStoreImageOwners(store),
       });
       proxy = created;
       closers.push(() => created.close());

@@ -11,6 +11,17 @@ export interface ProxyCaller {
   /** Where the caller's creates go unless they name a collection; images are authorized here. */
   readonly defaultCollection: string;
   readonly remoteAddress: string;
+  /**
+   * Names the credential the call came with (a bundle's key id, a session's hash), never the secret itself:
+   * live calls (hijacks and streams) made with one credential are re-checked together, once per sweep.
+   */
+  readonly credential: string;
+  /**
+   * Whether the credential and its account still stand as they did when this caller was built (bundle not
+   * revoked or expired, session not ended, account active and with the same admin flag). A live call whose
+   * caller no longer stands is cut (live-calls.ts); a check that throws counts as not standing.
+   */
+  readonly stillValid: () => Promise<boolean>;
 }
 
 export interface ProxyAccess {

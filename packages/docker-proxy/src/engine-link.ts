@@ -5,16 +5,11 @@
  */
 import { Agent, request, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { UnavailableError } from '@stevedore/errors';
 import { ENGINE_API_VERSION, parseDockerHost, type EngineAddress } from '@stevedore/engine';
+import type { EngineAnswer, EngineLookups } from './engine-api.js';
+import { EngineFailure } from './engine-failure.js';
 
-export interface EngineAnswer {
-  readonly status: number;
-  readonly headers: IncomingMessage['headers'];
-  readonly body: Buffer;
-}
-
-export class EngineLink {
+export class EngineLink implements EngineLookups {
   readonly address: EngineAddress;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16 });
 
@@ -22,10 +17,15 @@ export class EngineLink {
     this.address = parseDockerHost(dockerHost);
   }
 
-  unreachable(err: Error): UnavailableError {
-    return new UnavailableError(`cannot reach the Docker Engine at ${this.dockerHost}: ${err.message}`, {
-      cause: err,
-    });
+  /** The engine's address and the socket error are for the audit log, not for the caller. */
+  unreachable(err: Error): EngineFailure {
+    return new EngineFailure(
+      undefined,
+      `cannot reach the Docker Engine at ${this.dockerHost}: ${err.message}`,
+      {
+        cause: err,
+      },
+    );
   }
 
   /** Starts a request to the engine; the caller writes (or pipes) the body and reads the response. */
@@ -64,7 +64,8 @@ export class EngineLink {
     const answer = await this.call('GET', path);
     if (answer.status === 404) return undefined;
     if (answer.status >= 400) {
-      throw new UnavailableError(
+      throw new EngineFailure(
+        answer.status,
         `the Docker Engine answered ${answer.status} to GET ${path}: ${answer.body.toString()}`,
       );
     }

@@ -9,7 +9,9 @@ import type { Operation } from '@stevedore/authz';
 import type { ResourceType } from '@stevedore/engine';
 import { decide, type ProxyAccess, type ProxyCaller } from './caller.js';
 import { COLLECTION_LABEL, SERVICE_ID_LABEL, UNLABELLED_COLLECTION } from './labels.js';
+import { redactExecEvent } from './redaction.js';
 import type { Resolver } from './resolver.js';
+import { imageEventVisible, type ImageScope } from './image-access.js';
 
 interface EngineEvent {
   readonly Type?: string;
@@ -19,7 +21,12 @@ interface EngineEvent {
 const LOOKED_UP = new Set<string>(['service', 'node', 'network', 'volume', 'secret', 'config']);
 const MAX_LINE = 1024 * 1024;
 
-export function eventFilter(access: ProxyAccess, caller: ProxyCaller, resolver: Resolver): Transform {
+export function eventFilter(
+  access: ProxyAccess,
+  caller: ProxyCaller,
+  resolver: Resolver,
+  images?: ImageScope,
+): Transform {
   const known = new Map<string, string | undefined>();
   let pending = '';
 
@@ -32,7 +39,9 @@ export function eventFilter(access: ProxyAccess, caller: ProxyCaller, resolver: 
       if (serviceId) return remember(`service:${serviceId}`, () => resolver.serviceCollection(serviceId));
       return attributes[COLLECTION_LABEL] ?? UNLABELLED_COLLECTION;
     }
-    if (type === 'image') return caller.defaultCollection;
+    // Images: only events of tags (or images) the caller may see (image-access.ts).
+    if (type === 'image')
+      return images && (await imageEventVisible(images, event)) ? caller.defaultCollection : undefined;
     if (!LOOKED_UP.has(type)) return undefined;
     return remember(
       `${type}:${id}`,
@@ -44,16 +53,21 @@ export function eventFilter(access: ProxyAccess, caller: ProxyCaller, resolver: 
     return known.get(key);
   };
 
-  const keep = async (line: string): Promise<boolean> => {
+  /** The line to pass on (an exec's command redacted without `container.logs`, redaction.ts), or none. */
+  const keep = async (line: string): Promise<string | undefined> => {
     let event: EngineEvent;
     try {
       event = JSON.parse(line) as EngineEvent;
     } catch {
-      return false;
+      return undefined;
     }
     const collection = await collectionOf(event);
-    if (collection === undefined) return false;
-    return decide(access, caller, `${event.Type ?? ''}.view` as Operation, collection).allowed;
+    if (collection === undefined) return undefined;
+    if (!decide(access, caller, `${event.Type ?? ''}.view` as Operation, collection).allowed)
+      return undefined;
+    const redacted = redactExecEvent(event as Record<string, unknown>);
+    if (redacted === event || decide(access, caller, 'container.logs', collection).allowed) return line;
+    return JSON.stringify(redacted);
   };
 
   return new Transform({
@@ -63,7 +77,10 @@ export function eventFilter(access: ProxyAccess, caller: ProxyCaller, resolver: 
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       (async () => {
-        for (const line of lines) if (line.trim() && (await keep(line))) this.push(`${line}\n`);
+        for (const line of lines) {
+          const kept = line.trim() ? await keep(line) : undefined;
+          if (kept !== undefined) this.push(`${kept}\n`);
+        }
       })().then(() => done(), done);
     },
   });

@@ -7,6 +7,8 @@ import type { IncomingMessage } from 'node:http';
 import { EngineRefusal } from './refusals.js';
 
 const MAX_JSON_BODY = 16 * 1024 * 1024;
+/** How a request's body is framed and typed: passed on only with the body it describes. */
+const BODY_FRAMING = new Set(['content-length', 'transfer-encoding', 'content-type', 'content-encoding']);
 const HOP_BY_HOP = new Set([
   'connection',
   'keep-alive',
@@ -16,7 +18,8 @@ const HOP_BY_HOP = new Set([
   'proxy-connection',
 ]);
 
-export async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+/** The request's body, bounded: JSON bodies are held to be decoded, so they may not be unbounded. */
+export async function readBodyBytes(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -24,27 +27,27 @@ export async function readJson(req: IncomingMessage): Promise<Record<string, unk
     if (size > MAX_JSON_BODY) throw new EngineRefusal(413, `the request body is over ${MAX_JSON_BODY} bytes`);
     chunks.push(chunk);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
-  try {
-    const value: unknown = text.trim() === '' ? {} : JSON.parse(text);
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    // answered below
-  }
-  throw new EngineRefusal(400, 'the request body must be a JSON object');
+  return Buffer.concat(chunks);
 }
 
+/** Headers for the engine: the body's framing is the planned body's, or the stream's when one flows. */
 export function forwardHeaders(
   req: IncomingMessage,
   body: Buffer | undefined,
+  stream: boolean,
 ): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
+  for (const [k, v] of Object.entries(req.headers))
+    if (v !== undefined && !HOP_BY_HOP.has(k) && !BODY_FRAMING.has(k)) headers[k] = v;
   if (body) {
     headers['content-length'] = String(body.length);
     headers['content-type'] = 'application/json';
-  } else if (req.headers['transfer-encoding'])
-    headers['transfer-encoding'] = req.headers['transfer-encoding'];
+  } else if (stream) {
+    for (const k of BODY_FRAMING) {
+      const v = req.headers[k];
+      if (v !== undefined) headers[k] = v;
+    }
+  }
   return headers;
 }
 

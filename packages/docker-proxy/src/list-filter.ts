@@ -9,6 +9,8 @@ import type { Operation } from '@stevedore/authz';
 import { decide, type ProxyAccess, type ProxyCaller } from './caller.js';
 import { collectionOf, labelsOf, serviceIdOfContainer, UNLABELLED_COLLECTION } from './labels.js';
 import type { Resolver } from './resolver.js';
+import { visibleImageList } from './image-access.js';
+import type { ImageOwners } from './image-owners.js';
 
 type Json = Record<string, unknown>;
 
@@ -18,9 +20,15 @@ export async function filterList(
   access: ProxyAccess,
   caller: ProxyCaller,
   resolver: Resolver,
+  imageOwners?: ImageOwners,
 ): Promise<unknown> {
   const view = `${type}.view` as Operation;
-  if (type === 'image') return decide(access, caller, view, caller.defaultCollection).allowed ? list : [];
+  // Images: `image.view` on the default collection, then only the tags the caller may see (image-access.ts).
+  if (type === 'image') {
+    if (!decide(access, caller, view, caller.defaultCollection).allowed) return [];
+    if (caller.admin) return list;
+    return imageOwners ? visibleImageList(caller, imageOwners, list) : [];
+  }
   // Volumes come wrapped: { Volumes: [...], Warnings }.
   const items = (type === 'volume' ? (list as { Volumes?: Json[] | null }).Volumes : list) as Json[] | null;
   if (!Array.isArray(items)) return list;

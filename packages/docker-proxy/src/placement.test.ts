@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EngineLink } from './engine-link.js';
+import type { EngineLookups } from './engine-api.js';
 import { placementConstraints } from './placement.js';
 import type { EngineRefusal } from './refusals.js';
 import { testAccess } from './test-access.js';
@@ -10,7 +10,7 @@ const nodes = [
   { ID: 'n-ops', Spec: { Role: 'worker', Labels: { 'io.stevedore.collection': '/Shared/ops' } } },
   { ID: 'n-manager', Spec: { Role: 'manager', Labels: {} } },
 ];
-const engine = { inspect: () => Promise.resolve(nodes) } as unknown as EngineLink;
+const engine = { inspect: () => Promise.resolve(nodes) } as unknown as EngineLookups;
 
 function setup(roleId: string) {
   const { model, access, caller } = testAccess('u', [{ roleId, collection: '/Shared/dev' }]);

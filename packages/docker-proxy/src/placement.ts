@@ -4,7 +4,7 @@
  * each node the caller may not use gets a `node.id!=<id>` constraint. Nodes that join later are not in the
  * list; the next update of the service adds them if they are out of bounds.
  */
-import type { EngineLink } from './engine-link.js';
+import type { EngineLookups } from './engine-api.js';
 import { decide, type ProxyAccess, type ProxyCaller } from './caller.js';
 import { collectionOf, labelsOf } from './labels.js';
 import { forbidden } from './refusals.js';
@@ -13,7 +13,7 @@ type Json = Record<string, unknown>;
 
 /** The constraints to add for this caller; throws a refusal when no node is allowed at all. */
 export async function placementConstraints(
-  engine: EngineLink,
+  engine: EngineLookups,
   access: ProxyAccess,
   caller: ProxyCaller,
 ): Promise<string[]> {

@@ -1,26 +1,26 @@
 /**
- * Creates and updates: the body says (or is given) the collection the resource will be in, the caller
- * must hold the operation there, what the workload asks for beyond a plain create must be allowed too,
- * and the forwarded body carries the collection label (and, for services, the placement constraints).
+ * Creates and updates: the body is decoded as the engine decodes it, says (or is given) the collection
+ * the resource will be in, the caller must hold the operation there, every field must be allowed by its
+ * policy (field-policy/), and the forwarded body is the proxy's own re-serialization of what it checked,
+ * carrying the collection label (and, for services, the placement constraints).
  *
  * Moving a resource to another collection by changing its label is an update where it is and a create
  * where it goes.
  */
 import type { CreatedType, UpdatedType } from '@stevedore/engine';
 import type { Operation } from '@stevedore/authz';
+import { serializeBody } from './canonical/index.js';
+import { BODY_POLICIES, needsOf, type PolicedBody } from './field-policy/index.js';
 import { COLLECTION_LABEL, withCollection, type Labels } from './labels.js';
+import { engineNode } from './node-of-engine.js';
 import { addConstraints, placementConstraints } from './placement.js';
 import { decide } from './caller.js';
 import { EngineRefusal } from './refusals.js';
-import { labelMountVolumes, nameTaken, useOrCreateVolume } from './volumes.js';
-import { require, visible, type Plan, type PlanContext } from './plan.js';
+import { labelMountVolumes, nameTaken } from './volumes.js';
+import { requireOperation, type Plan, type PlanContext } from './plan-context.js';
 import type { Located } from './resolver.js';
-import {
-  containerCreateNeeds,
-  networkOrVolumeCreateNeeds,
-  serviceSpecNeeds,
-  type ReferenceNeed,
-} from './workload-policy.js';
+import { enforceNeeds } from './workload-needs.js';
+import { verifyMade, type PostCheck } from './post-check.js';
 
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (v && typeof v === 'object' ? (v as Json) : {});
@@ -30,6 +30,16 @@ const CREATE_OF: Record<UpdatedType, Operation> = {
   node: 'node.update',
   secret: 'secret.create',
   config: 'config.create',
+};
+
+const BODY_OF: Record<CreatedType | UpdatedType, PolicedBody> = {
+  container: 'container.create',
+  service: 'service.spec',
+  network: 'network.create',
+  volume: 'volume.create',
+  secret: 'secret.spec',
+  config: 'config.spec',
+  node: 'node.spec',
 };
 
 function requestedCollection(ctx: PlanContext, labels: Labels): string | undefined {
@@ -44,40 +54,43 @@ function requestedCollection(ctx: PlanContext, labels: Labels): string | undefin
   return value;
 }
 
-const USE_OF: Record<ReferenceNeed['type'], Operation> = {
-  network: 'network.connect',
-  volume: 'volume.use',
-  secret: 'secret.use',
-  config: 'config.use',
-  container: 'container.archive',
-};
-
-/** Checks a workload spec's extra needs and references in `collection`; labels and constrains it. */
-async function checkWorkload(
+/**
+ * Checks every field of a body in `collection`; labels and constrains workloads. Answers the placement
+ * constraints added (services), which the post-check then expects in what was made.
+ */
+async function checkBody(
   ctx: PlanContext,
-  type: 'container' | 'service',
+  type: CreatedType | UpdatedType,
   body: Json,
   collection: string,
-) {
-  const needs = type === 'container' ? containerCreateNeeds(body) : serviceSpecNeeds(body);
-  for (const need of needs.capabilities) require(ctx, need.operation, collection, need.rule);
-  for (const ref of needs.refs) {
-    if (ref.type === 'volume') {
-      await useOrCreateVolume(ctx, ref.ref, collection, type === 'container');
-      continue;
-    }
-    const found = await visible(ctx, ref.type, ref.ref);
-    require(ctx, USE_OF[ref.type], found.collection, `using ${ref.type} ${ref.ref}`);
-  }
+): Promise<string[]> {
   if (type === 'container') {
-    labelMountVolumes(obj(body['HostConfig'])['Mounts'], collection);
-    return;
+    const node = await engineNode(ctx.engine);
+    requireOperation(ctx, 'node.schedule', node.collection, `running a container on this engine's node`);
   }
+  await enforceNeeds(ctx, needsOf(BODY_POLICIES[BODY_OF[type]], body), collection, {
+    createVolumes: type === 'container',
+  });
+  if (type === 'container') labelMountVolumes(obj(body['HostConfig'])['Mounts'], collection);
+  if (type !== 'service') return [];
   const task = (body['TaskTemplate'] ??= {}) as Json;
   const container = (task['ContainerSpec'] ??= {}) as Json;
   container['Labels'] = withCollection(container['Labels'] as Labels, collection);
   labelMountVolumes(container['Mounts'], collection);
-  addConstraints(body, await placementConstraints(ctx.engine, ctx.access, ctx.caller));
+  const constraints = await placementConstraints(ctx.engine, ctx.access, ctx.caller);
+  addConstraints(body, constraints);
+  return constraints;
+}
+
+/** The post-check of a non-administrator's create or update; nodes are only relabelled (no check). */
+function verifier(
+  ctx: PlanContext,
+  type: CreatedType | UpdatedType,
+  check: Omit<PostCheck, 'type' | 'kind'>,
+): Pick<Plan, 'verify'> {
+  if (ctx.caller.admin || type === 'node') return {};
+  const full: PostCheck = { ...check, type, kind: BODY_OF[type] };
+  return { verify: (answer) => verifyMade(ctx, full, answer) };
 }
 
 export async function planCreate(
@@ -86,14 +99,10 @@ export async function planCreate(
   operation: Operation,
   url: string,
 ): Promise<Plan> {
-  const body = await ctx.readJson();
+  const body = await ctx.readBody(BODY_OF[type]);
   const collection = requestedCollection(ctx, body['Labels'] as Labels) ?? ctx.caller.defaultCollection;
-  require(ctx, operation, collection);
-  if (type === 'container' || type === 'service') await checkWorkload(ctx, type, body, collection);
-  if (type === 'network' || type === 'volume') {
-    for (const need of networkOrVolumeCreateNeeds(type, body))
-      require(ctx, need.operation, collection, need.rule);
-  }
+  requireOperation(ctx, operation, collection);
+  const constraints = await checkBody(ctx, type, body, collection);
   if (type === 'volume' && typeof body['Name'] === 'string' && body['Name'] !== '') {
     const existing = await ctx.resolver.locate('volume', body['Name']);
     if (existing && !decide(ctx.access, ctx.caller, 'volume.view', existing.collection).allowed)
@@ -109,8 +118,9 @@ export async function planCreate(
     target: `${type}:${name}`,
     collection,
     url,
-    body: Buffer.from(JSON.stringify(body)),
+    body: serializeBody(body),
     answer: 'pass',
+    ...verifier(ctx, type, { collection, planned: body, constraints }),
   };
 }
 
@@ -121,11 +131,11 @@ export async function planUpdate(
   url: string,
 ): Promise<Plan> {
   const type = found.type as UpdatedType;
-  const body = await ctx.readJson();
+  const body = await ctx.readBody(BODY_OF[type]);
   const collection = requestedCollection(ctx, body['Labels'] as Labels) ?? found.collection;
   if (collection !== found.collection)
-    require(ctx, CREATE_OF[type], collection, `moving ${type} ${found.id} to ${collection}`);
-  if (type === 'service') await checkWorkload(ctx, 'service', body, collection);
+    requireOperation(ctx, CREATE_OF[type], collection, `moving ${type} ${found.id} to ${collection}`);
+  const constraints = await checkBody(ctx, type, body, collection);
   // A node without a label stays unlabelled (its default collection depends on nothing we should pin).
   if (
     type !== 'node' ||
@@ -138,7 +148,8 @@ export async function planUpdate(
     target: `${type}:${found.id}`,
     collection,
     url,
-    body: Buffer.from(JSON.stringify(body)),
+    body: serializeBody(body),
     answer: 'pass',
+    ...verifier(ctx, type, { id: found.id, collection, planned: body, constraints }),
   };
 }

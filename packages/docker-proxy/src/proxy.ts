@@ -4,8 +4,10 @@
  * streamed to and from the engine. Only lists, `/version` and JSON bodies of creates and updates are ever
  * held in memory; logs, events, builds, pulls, pushes and archives flow through.
  *
- * Hijacked calls (attach, exec start: `Upgrade: tcp`) are planned the same way and then spliced to a raw
- * engine socket (upgrade.ts).
+ * Hijacked calls (attach, exec start: `Upgrade: tcp`) are admitted only on the endpoints the engine hijacks,
+ * their body read whole, planned the same way and sent as the planned request, then spliced to a raw
+ * engine socket (upgrade-request.ts, upgrade.ts). Hijacks and forwarded calls are live calls while they
+ * run, cut when their caller stops standing (live-calls.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -14,14 +16,20 @@ import type { AuditBatcher } from '@stevedore/audit';
 import { toErrorResponse } from '@stevedore/errors';
 import { matchEndpoint } from '@stevedore/engine';
 import type { ProxyAccess, ProxyCaller } from './caller.js';
+import { answerContext, rewriteAnswer, rewritesAnswer } from './answer-rewrites.js';
 import { EngineLink } from './engine-link.js';
 import { eventFilter } from './event-filter.js';
 import { filterList } from './list-filter.js';
 import { intentOf, planRequest, type Plan, type PlanContext } from './plan.js';
 import { EngineRefusal, forbidden } from './refusals.js';
-import { forwardHeaders, readJson, responseHeaders, withStevedore } from './http-messages.js';
+import { forwardHeaders, readBodyBytes, responseHeaders, withStevedore } from './http-messages.js';
+import { decodeBody, type BodyKind } from './canonical/index.js';
 import { Resolver } from './resolver.js';
+import type { ImageOwners } from './image-owners.js';
+import { createImagePolicy } from './image-plan.js';
+import { createLiveCalls } from './live-calls.js';
 import { spliceUpgrade, writeRawRefusal } from './upgrade.js';
+import { admitUpgrade, jsonObjectOf } from './upgrade-request.js';
 
 export interface DockerProxyOptions {
   readonly dockerHost: string;
@@ -30,13 +38,26 @@ export interface DockerProxyOptions {
   /** Stevedore's version, shown by `docker version` as a server component. */
   readonly version: string;
   readonly log: { error(obj: object, msg: string): void };
+  /** Who made each image tag on the engine (image ownership: image-owners.ts); the controller's is the Store. */
+  readonly imageOwners: ImageOwners;
 }
 
 export interface DockerProxy {
   handle(req: IncomingMessage, res: ServerResponse, caller: ProxyCaller, url?: string): void;
+  /**
+   * A request that asked for `Connection: Upgrade` (the server's 'upgrade' event): hijacked when it is
+   * attach or exec start and the plan allows it; anything else gets a 400 and the connection is closed.
+   * `socket` must not have been read from (Node leaves it so).
+   */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, caller: ProxyCaller, url?: string): void;
+  /** Cuts the live calls, then closes the engine link and flushes the audit. */
   close(): Promise<void>;
 }
+
+const FORM_BODY = /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)/i;
+
+/** Bodies the engine reads as optional: none (or `null`) means "no changes". */
+const EMPTY_BODY_OK = new Set<BodyKind>(['commit', 'exec.start', 'container.update']);
 
 function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
@@ -56,6 +77,8 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
   const engine = new EngineLink(options.dockerHost);
   const resolver = new Resolver(engine);
   const { access, audit } = options;
+  const live = createLiveCalls({ log: options.log });
+  const images = createImagePolicy(options.imageOwners);
 
   const record = (
     caller: ProxyCaller,
@@ -80,8 +103,23 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
       },
     });
 
-  /** Plans the call; a refusal carries what was asked, for its audit entry. */
-  const plan = async (req: IncomingMessage, caller: ProxyCaller, url: string): Promise<Plan> => {
+  /**
+   * Plans the call; a refusal carries what was asked, for its audit entry. The body is read from `req`,
+   * or is `bodyBytes` when it was read before planning (an upgrade's: Node hands those over unread).
+   */
+  const plan = async (
+    req: IncomingMessage,
+    caller: ProxyCaller,
+    url: string,
+    bodyBytes?: Buffer,
+  ): Promise<Plan> => {
+    // Go's ParseForm merges a form-encoded body into the parameters the engine reads (body first), so
+    // such a body could override the query that was checked. No Engine API call takes one.
+    if (FORM_BODY.test(req.headers['content-type'] ?? ''))
+      throw new EngineRefusal(
+        400,
+        'form-encoded request bodies are not part of the Engine API: send parameters in the query string',
+      );
     const match = matchEndpoint(req.method ?? '', url);
     if (!match) {
       const refusal = forbidden(
@@ -89,7 +127,20 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
       );
       throw Object.assign(refusal, { intent: { action: 'engine.unknown' } });
     }
-    const ctx: PlanContext = { engine, resolver, access, caller, readJson: () => readJson(req) };
+    // The body is read once, when a rule needs it, and decoded the way the engine decodes it.
+    let bytes: Promise<Buffer> | undefined;
+    const readBytes = () => (bytes ??= bodyBytes ? Promise.resolve(bodyBytes) : readBodyBytes(req));
+    const readBody = async (kind: BodyKind) => {
+      const raw = await readBytes();
+      if (raw.toString('utf8').trim() === '' && EMPTY_BODY_OK.has(kind)) return {};
+      const value = decodeBody(kind, raw, { allowUnknown: caller.admin });
+      if (value === null && EMPTY_BODY_OK.has(kind)) return {};
+      if (value && typeof value === 'object' && !Array.isArray(value))
+        return value as Record<string, unknown>;
+      throw new EngineRefusal(400, 'the request body must be a JSON object');
+    };
+    const readJson = async () => jsonObjectOf(await readBytes());
+    const ctx: PlanContext = { engine, resolver, access, caller, readJson, readBody, images };
     return planRequest(ctx, match, url).catch((err: unknown) => {
       throw Object.assign(err instanceof Error ? err : new Error(String(err)), { intent: intentOf(match) });
     });
@@ -112,37 +163,110 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
   };
 
   const forward = (req: IncomingMessage, res: ServerResponse, caller: ProxyCaller, p: Plan): void => {
-    const upstream = engine.open(req.method ?? 'GET', p.url, forwardHeaders(req, p.body), (answer) => {
-      const status = answer.statusCode ?? 502;
-      record(caller, req, p, status);
-      const rewrite = status < 300 && p.answer !== 'pass' && !(p.answer === 'events' && caller.admin);
-      if (!rewrite) {
-        res.writeHead(status, responseHeaders(answer.headers));
-        // An answer without a length may be a stream (followed logs, events, pull progress): its headers
-        // go at once, so the client sees the stream begin before the first line.
-        if (answer.headers['content-length'] === undefined) res.flushHeaders();
-        answer.on('error', () => res.destroy());
-        answer.pipe(res);
-        return;
-      }
-      void respondRewritten(answer, res, status, p, caller).catch((err: unknown) => {
-        options.log.error({ err }, 'Docker API proxy could not rewrite an answer');
-        res.destroy();
-      });
-    });
+    const upstream = engine.open(
+      req.method ?? 'GET',
+      p.url,
+      forwardHeaders(req, p.body, p.stream === true),
+      (answer) => {
+        const status = answer.statusCode ?? 502;
+        if (p.verify && status < 300) {
+          void verifyThenAnswer(answer, res, status, p, caller, req);
+          return;
+        }
+        record(caller, req, p, status);
+        const rewrite = rewritesAnswer(p.answer, status) && !(p.answer === 'events' && caller.admin);
+        if (!rewrite) {
+          res.writeHead(status, responseHeaders(answer.headers));
+          // An answer without a length may be a stream (followed logs, events, pull progress): its headers
+          // go at once, so the client sees the stream begin before the first line.
+          if (answer.headers['content-length'] === undefined) res.flushHeaders();
+          // A watched answer (a build's tags to record) flows through its watcher (image-watch.ts).
+          const watch = p.watchAnswer?.(status);
+          if (watch) {
+            void pipeline(answer, watch, res).catch(() => res.destroy());
+            return;
+          }
+          answer.on('error', () => res.destroy());
+          answer.pipe(res);
+          return;
+        }
+        void respondRewritten(answer, res, status, p, caller).catch((err: unknown) => {
+          options.log.error({ err }, 'Docker API proxy could not rewrite an answer');
+          res.destroy();
+        });
+      },
+    );
     // Before an answer began, the caller is told; after, the stream is cut (its entry is written already).
     upstream.on('error', (err) =>
-      res.headersSent ? res.destroy() : refuse(res, engine.unreachable(err), caller, req),
+      res.headersSent
+        ? res.destroy()
+        : refuse(
+            res,
+            err instanceof EngineRefusal ? Object.assign(err, { intent: p }) : engine.unreachable(err),
+            caller,
+            req,
+          ),
+    );
+    // A call that outlives its caller's standing (`logs -f` on a revoked bundle) is cut (live-calls.ts).
+    res.on(
+      'close',
+      live.add(caller, () => {
+        upstream.destroy();
+        res.destroy();
+      }),
     );
     // A caller that goes away (Ctrl-C on `logs -f`) ends the engine request too.
     res.on('close', () => {
       if (!res.writableFinished) upstream.destroy();
     });
     if (p.body) upstream.end(p.body);
-    else if (!hasBody(req)) upstream.end();
-    else {
+    else if (!p.stream || !hasBody(req)) {
+      // A body the call does not take is never passed on: the engine gets only what was planned.
+      upstream.end();
+      req.resume();
+    } else {
       req.on('error', () => upstream.destroy());
-      req.pipe(upstream);
+      // A watched body (a loaded archive's tags) that is refused cuts the request: the refusal answers.
+      const watch = p.watchBody?.();
+      if (watch) {
+        watch.on('error', (err) => {
+          req.unpipe(watch);
+          req.resume();
+          upstream.destroy(err);
+        });
+        req.pipe(watch).pipe(upstream);
+      } else req.pipe(upstream);
+    }
+  };
+
+  /** A create or update is answered only once what was made passed the post-check (post-check.ts). */
+  const verifyThenAnswer = async (
+    answer: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    p: Plan,
+    caller: ProxyCaller,
+    req: IncomingMessage,
+  ) => {
+    try {
+      const raw = await readAll(answer);
+      await p.verify?.(raw.length > 0 ? (JSON.parse(raw.toString('utf8')) as unknown) : undefined);
+      record(caller, req, p, status);
+      res.writeHead(status, { ...responseHeaders(answer.headers), 'content-length': String(raw.length) });
+      res.end(raw);
+    } catch (err) {
+      const security = (err as { security?: Record<string, unknown> }).security;
+      if (security)
+        audit.add({
+          actor: caller.name,
+          action: 'security.policy_violation',
+          target: `${String(security['type'])}:${String(security['id'])}`,
+          remoteAddress: caller.remoteAddress,
+          result: 'failure',
+          status: 403,
+          detail: { via: 'docker-api', operation: p.action, reason: String(security['why']) },
+        });
+      refuse(res, Object.assign(err as Error, { intent: p }), caller, req);
     }
   };
 
@@ -157,15 +281,22 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
     if (p.answer === 'events') {
       res.writeHead(status, headers);
       res.flushHeaders();
-      await pipeline(answer, eventFilter(access, caller, resolver), res);
+      await pipeline(
+        answer,
+        eventFilter(access, caller, resolver, { engine, owners: images.owners, caller }),
+        res,
+      );
       return;
     }
     const raw = await readAll(answer);
     const parsed = JSON.parse(raw.toString('utf8')) as unknown;
     let value = parsed;
+    // One answer's lookups: the services a list of tasks needs are listed once (answer-rewrites.ts).
+    const seen = answerContext(engine, resolver, access, caller, images.owners);
     if (p.answer === 'list' && p.listType)
-      value = await filterList(p.listType, parsed, access, caller, resolver);
+      value = await filterList(p.listType, parsed, access, caller, seen.resolver, images.owners);
     if (p.answer === 'version') value = withStevedore(parsed, options.version);
+    value = await rewriteAnswer(p, value, seen);
     // A list the caller sees whole goes out as the engine's own bytes: no second serialization.
     const body = value === parsed ? raw : Buffer.from(JSON.stringify(value));
     res.writeHead(status, { ...headers, 'content-length': String(body.length) });
@@ -179,9 +310,15 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
         .catch((err: unknown) => refuse(res, err, caller, req));
     },
     handleUpgrade(req, socket, head, caller, url = req.url ?? '/') {
-      plan(req, caller, url)
-        .then(async (p) => {
-          const status = await spliceUpgrade(engine, req, socket, head, p.url);
+      socket.on('error', () => socket.destroy());
+      admitUpgrade(req, socket, head, url)
+        .then(async (up) => {
+          const p = await plan(req, caller, url, up.body);
+          // The engine gets the planned body, or ours re-serialized: never the client's bytes.
+          const own = () => Buffer.from(JSON.stringify(jsonObjectOf(up.body)));
+          const body = p.body ?? (up.body.length > 0 ? own() : Buffer.alloc(0));
+          const call = { method: req.method ?? 'POST', url: p.url, body, websocket: up.websocket, from: req };
+          const status = await spliceUpgrade(engine, call, socket, (cut) => live.add(caller, cut));
           record(caller, req, p, status);
         })
         .catch((err: unknown) => {
@@ -191,6 +328,7 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
         });
     },
     close: async () => {
+      live.close();
       engine.close();
       await audit.flush();
     },

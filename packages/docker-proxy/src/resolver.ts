@@ -4,7 +4,7 @@
  * belong to (service, service, container).
  */
 import type { ResourceType } from '@stevedore/engine';
-import type { EngineLink } from './engine-link.js';
+import type { EngineLookups } from './engine-api.js';
 import { collectionOf, labelsOf, serviceIdOfContainer } from './labels.js';
 
 export interface Located {
@@ -29,7 +29,7 @@ const INSPECT_PATH: Record<Exclude<ResourceType, 'exec'>, string> = {
 };
 
 export class Resolver {
-  constructor(private readonly engine: EngineLink) {}
+  constructor(private readonly engine: EngineLookups) {}
 
   async serviceCollection(serviceId: string): Promise<string | undefined> {
     const service = await this.engine.inspect<Json>(`/services/${encodeURIComponent(serviceId)}`);

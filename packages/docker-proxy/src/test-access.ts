@@ -21,6 +21,8 @@ export function testAccess(
     admin: false,
     defaultCollection: `/Shared/Private/${user}`,
     remoteAddress: '',
+    credential: `test:${user}`,
+    stillValid: () => Promise.resolve(true),
   };
   return { model, access, caller };
 }

@@ -4,7 +4,7 @@
  */
 import { decide } from './caller.js';
 import { withCollection, type Labels } from './labels.js';
-import { require, type PlanContext } from './plan.js';
+import { requireOperation, type PlanContext } from './plan-context.js';
 import { EngineRefusal } from './refusals.js';
 
 type Json = Record<string, unknown>;
@@ -32,10 +32,10 @@ export async function useOrCreateVolume(ctx: PlanContext, name: string, collecti
   const found = await ctx.resolver.locate('volume', name);
   if (found) {
     if (!decide(ctx.access, ctx.caller, 'volume.view', found.collection).allowed) throw nameTaken(name);
-    require(ctx, 'volume.use', found.collection, `using volume ${name}`);
+    requireOperation(ctx, 'volume.use', found.collection, `using volume ${name}`);
     return;
   }
-  require(ctx, 'volume.create', collection, `creating volume ${name}`);
+  requireOperation(ctx, 'volume.create', collection, `creating volume ${name}`);
   if (create) {
     const answer = await ctx.engine.call('POST', '/volumes/create', {
       Name: name,

@@ -7,3 +7,4 @@ export * from './docker-request.js';
 export * from './image.js';
 export * from './reference-registry.js';
 export * from './skopeo.js';
+export * from './go-tool.js';

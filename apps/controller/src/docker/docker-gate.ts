@@ -8,6 +8,11 @@
  * on every request, so a revoked or expired bundle is refused on its very next call (keep-alive included).
  * A certificate the client CA did not sign never gets here: the connection is closed at the handshake
  * (server.ts).
+ *
+ * Each caller carries how to re-check it (`stillValid`): the proxy asks again, about once a second, for the
+ * calls that are still running (hijacked attach and exec, followed logs, events), and cuts them when the
+ * bundle was revoked or expired, the session ended, or the account was deactivated, removed or had its
+ * admin flag changed (the caller's view of lists and events depends on it).
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -50,14 +55,28 @@ export function createDockerGate(deps: {
   identity: Identity;
   sync: AccessModelSync;
 }): DockerGate {
-  const callerFor = (name: string, remoteAddress: string): ProxyCaller => {
+  /** `credential` names the bundle or session; `check` says whether it still belongs to `name`. */
+  const callerFor = (
+    name: string,
+    remoteAddress: string,
+    credential: string,
+    check: () => Promise<string | undefined>,
+  ): ProxyCaller => {
     const user = deps.sync.model.users.get(name);
     if (!user?.active) throw new Unauthenticated(`the account ${name} is inactive or gone`);
+    const { admin } = user;
     return {
       name,
-      admin: user.admin,
+      admin,
       defaultCollection: user.defaultCollection ?? privateCollectionOf(name),
       remoteAddress,
+      // The admin flag is part of the key: callers of one key must re-check alike (live-calls.ts).
+      credential: `${credential}:${admin ? 'admin' : 'user'}`,
+      stillValid: async () => {
+        if ((await check()) !== name) return false;
+        const now = deps.sync.model.users.get(name);
+        return now?.active === true && now.admin === admin;
+      },
     };
   };
 
@@ -70,13 +89,14 @@ export function createDockerGate(deps: {
       return {
         url,
         caller: async () => {
-          const bundle = await deps.identity.bundles.lookup(keyId);
-          if (!bundle) {
+          const lookup = async () => (await deps.identity.bundles.lookup(keyId))?.user;
+          const user = await lookup();
+          if (!user) {
             throw new Unauthenticated(
               'this client bundle has been revoked or has expired: download a new one from /api/clientbundle',
             );
           }
-          return callerFor(bundle.user, remote);
+          return callerFor(user, remote, `bundle:${keyId}`, lookup);
         },
       };
     }
@@ -89,7 +109,14 @@ export function createDockerGate(deps: {
           const { user } = await deps.identity.authenticate(token).catch(() => {
             throw new Unauthenticated('the session has ended or the token is invalid: log in again');
           });
-          return callerFor(user.name, remote);
+          // The session's hash, not the token, names it (it is only a key in memory, but may be logged).
+          const session = createHash('sha256').update(token).digest('hex');
+          const check = () =>
+            deps.identity.authenticate(token).then(
+              (again) => again.user.name,
+              () => undefined,
+            );
+          return callerFor(user.name, remote, `session:${session}`, check);
         },
       };
     }
@@ -126,6 +153,8 @@ export function createDockerGate(deps: {
     upgrade(req, socket, head) {
       const routed = route(req);
       if (!routed) return false;
+      // Node took its own error handler off the socket with the upgrade: a reset must not crash the process.
+      socket.on('error', () => socket.destroy());
       routed
         .caller()
         .then((caller) => deps.proxy.handleUpgrade(req, socket, head, caller, routed.url))
@@ -134,6 +163,9 @@ export function createDockerGate(deps: {
           socket.end(
             `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
           );
+          // Nothing more is read from this connection: what the client still sends is dropped, then it closes.
+          socket.on('data', () => undefined);
+          setTimeout(() => socket.destroy(), 2000).unref();
         });
       return true;
     },

@@ -6,7 +6,7 @@
  * Accounts, as the issue's table has them:
  * - admin: administrator;
  * - alice: Full Control on /Shared/dev (and Restricted Control on her private collection, as every user);
- * - bob: View Only on /Shared/dev, and Restricted Control on /Shared/Private/bob.
+ * - bob: View Only and Scheduler on /Shared/dev, and Restricted Control on /Shared/Private/bob.
  * The engine's one node is labelled into /Shared/dev, so alice may schedule services on it and bob may see it.
  */
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
@@ -16,8 +16,11 @@ import { IMAGE, PASSWORD, startPlatform, type Platform } from './platform.js';
 
 export { IMAGE };
 export type Account = 'admin' | 'alice' | 'bob';
-/** `tty`: run the CLI under a pseudo-terminal (`script`), as `docker run -it` needs. */
-export type CliOptions = DockerCliOptions & { readonly tty?: boolean };
+/**
+ * `tty`: run the CLI under a pseudo-terminal (`script`), as `docker run -it` needs; `bundleDir`: with another
+ * bundle of the account than its first (one a test revokes).
+ */
+export type CliOptions = DockerCliOptions & { readonly tty?: boolean; readonly bundleDir?: string };
 
 const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
 
@@ -46,6 +49,8 @@ export async function startDockerCluster(): Promise<DockerCluster> {
       });
     await grant('alice', 'full-control');
     await grant('bob', 'view-only');
+    // Plain containers run on the engine's node, which is in /Shared/dev: bob may schedule there.
+    await grant('bob', 'scheduler');
     const tokens: Record<Account, string> = {
       admin: await platform.login('admin'),
       alice: await platform.login('alice'),
@@ -80,11 +85,11 @@ export async function startDockerCluster(): Promise<DockerCluster> {
             DOCKER_BUILDKIT: '0',
           };
     const docker = (who: Account, args: string[], options: CliOptions = {}) => {
-      const { tty, ...rest } = options;
+      const { tty, bundleDir, ...rest } = options;
       const [binary, argv] = tty
         ? ['script', ['-qec', [cli, ...args].map(quote).join(' '), '/dev/null']]
         : [cli, args];
-      return runDockerCli(binary, envFor(bundleDirs[who]), argv, { timeoutMs: 60_000, ...rest });
+      return runDockerCli(binary, envFor(bundleDir ?? bundleDirs[who]), argv, { timeoutMs: 60_000, ...rest });
     };
     const dockerWith = async (dir: string | undefined, args: string[], env: Record<string, string> = {}) => {
       if (dir !== undefined) await mkdir(join(dir, 'docker-config'), { recursive: true });

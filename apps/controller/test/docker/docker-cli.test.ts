@@ -5,13 +5,13 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { connect } from 'node:tls';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createCertificateAuthority, issueCertificate } from '@stevedore/pki';
 import { startReferenceRegistry, type DockerCliError } from '@stevedore/testkit';
 import { IMAGE, startDockerCluster, type DockerCluster } from './cluster.js';
 import { cliExpect } from './expect.js';
+import { pingOver, rawExchange } from './raw-tls.js';
 
 const DEV = ['--label', 'io.stevedore.collection=/Shared/dev'];
 const SERVICE_CREATE = ['service', 'create', '--detach', '--no-resolve-image'];
@@ -127,7 +127,21 @@ describe('docker CLI through the authorizing proxy', () => {
       /node\.update on \/Shared\/dev is not allowed/,
     );
     await x.fails('bob', ['swarm', 'join-token', 'worker'], /needs an administrator/);
-    await x.fails('bob', [...SERVICE_CREATE, IMAGE, 'true'], /may not schedule on any node/);
+    // Off the only node bob may schedule on, he can run neither a service nor a plain container.
+    await cluster.asAdmin('POST', '/api/v1/collections', { path: '/Shared/ops' });
+    const relabel = (path: string) =>
+      x.ok('admin', ['node', 'update', '--label-add', `io.stevedore.collection=${path}`, nodeId]);
+    await relabel('/Shared/ops');
+    try {
+      await x.fails('bob', [...SERVICE_CREATE, IMAGE, 'true'], /may not schedule on any node/);
+      await x.fails(
+        'bob',
+        ['run', '--rm', IMAGE, 'true'],
+        /running a container on this engine's node is refused: node\.schedule on \/Shared\/ops/,
+      );
+    } finally {
+      await relabel('/Shared/dev');
+    }
   });
 
   it('keeps Restricted Control inside its containers', async () => {
@@ -426,31 +440,110 @@ describe('docker CLI through the authorizing proxy', () => {
     assert.equal((await patch({ defaultCollection: '/Shared/Private/bob' })).status, 200);
     await x.ok('bob', ['volume', 'create', 'bobvol']);
   });
+
+  it('refuses Upgrade anywhere but attach and exec start, and reads no request after it', async () => {
+    // The attack: an allowed call asking for an upgrade, then a call bob may not make on the same connection.
+    const smuggle = (prefix: string, auth: string) =>
+      `GET ${prefix}/v1.41/_ping HTTP/1.1\r\nHost: localhost\r\n${auth}Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n` +
+      `GET ${prefix}/v1.41/swarm HTTP/1.1\r\nHost: localhost\r\n${auth}\r\n`;
+    const viaBundle = await rawExchange(cluster, cluster.bundleDirs.bob, smuggle('', ''));
+    const bearer = `Authorization: Bearer ${cluster.tokens.bob}\r\n`;
+    const viaSession = await rawExchange(cluster, undefined, smuggle('/api/docker', bearer));
+    for (const answer of [viaBundle, viaSession]) {
+      assert.match(answer, /^HTTP\/1\.1 400 /);
+      assert.match(
+        answer,
+        /Upgrade is only for attach and exec start: send this request without Connection: Upgrade/,
+      );
+      assert.equal(answer.match(/^HTTP\/1\.1 /gm)?.length, 1, answer);
+      assert.doesNotMatch(answer, /JoinTokens|SWMTKN/);
+    }
+    // A create sent with Upgrade reaches the engine neither checked nor as it came.
+    const body = JSON.stringify({ Image: IMAGE, HostConfig: { Privileged: true } });
+    const create = await rawExchange(
+      cluster,
+      cluster.bundleDirs.bob,
+      `POST /v1.41/containers/create?name=smuggled HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${body.length}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n${body}`,
+    );
+    assert.match(create, /^HTTP\/1\.1 400 /);
+    assert.ok(!(await x.names('admin', 'container')).includes('smuggled'));
+  });
+
+  it('cuts a live attach when its bundle is revoked and an exec -it when the account is deactivated', async () => {
+    const admin = cluster.tokens.admin;
+    await x.ok('alice', ['run', '-d', '-it', '--name', 'alice-tty', ...DEV, IMAGE, 'sleep', '3012']);
+    const dir = await cluster.downloadBundle('alice', 'attach');
+    const since = new Date(Date.now() - 1000).toISOString();
+    const attach = settled(
+      x.ok('alice', ['attach', 'alice-tty'], { tty: true, bundleDir: dir, timeoutMs: 120_000 }),
+    );
+    // The session is live once the engine answered 101 (the proxy audits the status of the hijack).
+    await waitFor(async () => {
+      const path = `/api/v1/audit?actor=alice&action=container.attach&since=${encodeURIComponent(since)}`;
+      const res = await cluster.call('GET', path, { token: admin });
+      return res.json<{ items: { status: number }[] }>().items.some((e) => e.status === 101);
+    });
+    const bundles = (await cluster.call('GET', '/api/v1/users/alice/bundles', { token: admin })).json<{
+      items: { id: string; label: string }[];
+    }>();
+    const id = bundles.items.find((b) => b.label === 'attach')?.id;
+    assert.ok(id);
+    assert.equal(await runningAfter(attach, 1500), true, 'docker attach ended by itself');
+    let cutFrom = Date.now();
+    assert.equal(
+      (await cluster.call('DELETE', `/api/v1/users/alice/bundles/${id}`, { token: admin })).status,
+      204,
+    );
+    await within(attach, 10_000, 'docker attach still running 10 s after its bundle was revoked');
+    assert.ok(Date.now() - cutFrom < 10_000);
+    // Only the session was cut: the container runs on.
+    assert.equal((await x.ok('alice', ['inspect', '-f', '{{.State.Running}}', 'alice-tty'])).trim(), 'true');
+
+    const exec = settled(
+      x.ok('alice', ['exec', '-it', 'alice-tty', 'sh', '-c', 'sleep 3013'], {
+        tty: true,
+        timeoutMs: 120_000,
+      }),
+    );
+    await waitFor(async () => (await x.ok('admin', ['top', 'alice-tty'])).includes('sleep 3013'));
+    assert.equal(await runningAfter(exec, 1500), true, 'docker exec -it ended by itself');
+    const patch = (active: boolean) =>
+      cluster.call('PATCH', '/api/v1/users/alice', { token: admin, body: { active } });
+    cutFrom = Date.now();
+    assert.equal((await patch(false)).status, 200);
+    try {
+      await within(exec, 10_000, 'docker exec -it still running 10 s after the account was deactivated');
+      assert.ok(Date.now() - cutFrom < 10_000);
+    } finally {
+      assert.equal((await patch(true)).status, 200);
+    }
+    await x.ok('alice', ['rm', '-f', 'alice-tty']);
+  });
 });
 
-/** A raw `GET /_ping` over TLS with the bundle in `dir`; answers what came back before the socket closed. */
-async function pingOver(cluster: DockerCluster, dir: string): Promise<string> {
-  const [ca, cert, key] = await Promise.all(
-    ['ca.pem', 'cert.pem', 'key.pem'].map((f) => readFile(join(dir, f), 'utf8')),
+/** Resolves when `promise` settles, either way (a cut session may exit with an error or not). */
+function settled(promise: Promise<unknown>): Promise<void> {
+  return promise.then(
+    () => undefined,
+    () => undefined,
   );
-  return new Promise((resolve, reject) => {
-    const socket = connect({
-      host: '127.0.0.1',
-      port: cluster.plane.port,
-      ca,
-      cert,
-      key,
-      servername: 'localhost',
-    });
-    let received = '';
-    socket.on('secureConnect', () =>
-      socket.write('GET /_ping HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'),
-    );
-    socket.on('data', (d: Buffer) => (received += d.toString('utf8')));
-    socket.on('error', () => undefined);
-    socket.on('close', () => resolve(received));
-    setTimeout(() => reject(new Error('no close within 10 s')), 10_000).unref();
+}
+
+/** Whether `session` is still running `ms` from now. */
+function runningAfter(session: Promise<void>, ms: number): Promise<boolean> {
+  return Promise.race([
+    session.then(() => false),
+    new Promise<boolean>((r) => setTimeout(() => r(true), ms)),
+  ]);
+}
+
+async function within(promise: Promise<void>, ms: number, why: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(why)), ms);
   });
+  await Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {

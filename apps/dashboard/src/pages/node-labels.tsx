@@ -8,7 +8,7 @@ import { COLLECTION_LABEL, type Node } from '../api/docker.js';
 import { DataTable, type Column } from '../ui/data-table.js';
 import { DeleteButton, Field, type FieldErrors } from '../ui/form.js';
 import { Section } from '../ui/page.js';
-import type { UpdateNode } from './node-page.js';
+import type { UpdateNode } from './node-update.js';
 
 type Label = { key: string; value: string };
 const columns: Column<Label>[] = [

@@ -13,8 +13,7 @@ import { FormStatus } from '../ui/form.js';
 import { Page, Section } from '../ui/page.js';
 import { QueryView } from '../ui/states.js';
 import { NodeLabels } from './node-labels.js';
-
-export type UpdateNode = (change: (spec: NodeSpec) => NodeSpec) => Promise<unknown>;
+import type { UpdateNode } from './node-update.js';
 
 function NodeFacts({ node }: { node: Node }) {
   const d = node.Description;

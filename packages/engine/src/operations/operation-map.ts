@@ -8,7 +8,7 @@
  * `/plugins/` path matches across segments; every other parameter is one segment.
  */
 import type { EngineRule } from './rules.js';
-import { admin, create, events, image, list, one, open, unsupported, update } from './rules.js';
+import { admin, create, events, image, list, one, open, summary, unsupported, update } from './rules.js';
 
 export type EngineMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 
@@ -27,10 +27,10 @@ const table: readonly (readonly [EngineMethod, string, EngineRule])[] = [
   ['GET', '/_ping', open],
   ['HEAD', '/_ping', open],
   ['GET', '/version', open],
-  ['GET', '/info', open],
+  ['GET', '/info', summary('info')],
   ['POST', '/auth', open],
   ['GET', '/events', events],
-  ['GET', '/system/df', admin('disk usage lists the resources of every collection')],
+  ['GET', '/system/df', summary('disk-usage')],
   ['POST', '/session', unsupported('BuildKit sessions are not proxied; build with DOCKER_BUILDKIT=0')],
 
   // Containers

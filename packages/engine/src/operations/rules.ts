@@ -2,7 +2,9 @@
  * What the authorizing proxy does with one kind of Engine API call. The operation map (operation-map.ts)
  * gives every method + path of the Engine API exactly one rule; a call that matches none is refused.
  *
- * - `open`: any authenticated account (ping, version, info, registry login check).
+ * - `open`: any authenticated account (ping, version, registry login check).
+ * - `summary`: engine-wide totals (`info`, `system df`): any account; an administrator gets the engine's
+ *   answer, anyone else one recomputed from the resources they may view (`of` says which answer it is).
  * - `events`: any account; the stream is filtered to what the caller may see.
  * - `admin`: acts on the whole engine or swarm (init, join tokens, prunes, plugins): administrators only.
  * - `unsupported`: known, but not offered through the proxy; refused with the reason.
@@ -31,6 +33,7 @@ export type UpdatedType = 'service' | 'node' | 'secret' | 'config';
 
 export type EngineRule =
   | { readonly kind: 'open' }
+  | { readonly kind: 'summary'; readonly of: 'info' | 'disk-usage' }
   | { readonly kind: 'events' }
   | { readonly kind: 'admin'; readonly why: string }
   | { readonly kind: 'unsupported'; readonly why: string }
@@ -46,6 +49,7 @@ export type EngineRule =
 export type RuleKind = EngineRule['kind'];
 
 export const open: EngineRule = { kind: 'open' };
+export const summary = (of: 'info' | 'disk-usage'): EngineRule => ({ kind: 'summary', of });
 export const events: EngineRule = { kind: 'events' };
 export const admin = (why: string): EngineRule => ({ kind: 'admin', why });
 export const unsupported = (why: string): EngineRule => ({ kind: 'unsupported', why });
