@@ -35,25 +35,37 @@ export async function latencyRow(
     if (items !== expected) throw new Error(`${target} ${path} listed ${items} items, not ${expected}`);
     await client.run({ kind: 'latency', target, path, count: size.warmup });
   }
+  return alternate(name, size, async (target) => {
+    const { durationsMs = [] } = await client.run({ kind: 'latency', target, path, count: size.perRound });
+    return durationsMs;
+  });
+}
+
+/**
+ * Rounds that alternate which target goes first (ABBA…), p50/p99 over all of them, and the controller's CPU
+ * per proxied call: this process's CPU during proxy rounds, less that during direct ones (what it burns
+ * while only the engine works).
+ */
+async function alternate(
+  name: string,
+  size: Rounds,
+  run: (target: Target) => Promise<number[]>,
+): Promise<LatencyRow> {
   const samples: Record<Target, number[]> = { direct: [], proxy: [] };
-  const cpuBefore = process.cpuUsage();
-  let proxyCpuUs = 0;
+  const cpuUs: Record<Target, number> = { direct: 0, proxy: 0 };
   for (let round = 0; round < size.rounds; round++) {
     for (const target of orderOf(round)) {
       const cpu = process.cpuUsage();
-      const { durationsMs = [] } = await client.run({ kind: 'latency', target, path, count: size.perRound });
-      samples[target].push(...durationsMs);
-      if (target === 'proxy') proxyCpuUs += sum(process.cpuUsage(cpu));
+      samples[target].push(...(await run(target)));
+      cpuUs[target] += sum(process.cpuUsage(cpu));
     }
   }
-  const directCpuUs = sum(process.cpuUsage(cpuBefore)) - proxyCpuUs;
   const stats = (s: number[]) => ({ p50: percentile(s, 50), p99: percentile(s, 99) });
   return {
     name,
     direct: stats(samples.direct),
     proxy: stats(samples.proxy),
-    // The controller's CPU per proxied call, less what this process burns while only the engine works.
-    controllerCpuMs: (proxyCpuUs - directCpuUs) / 1000 / samples.proxy.length,
+    controllerCpuMs: (cpuUs.proxy - cpuUs.direct) / 1000 / samples.proxy.length,
   };
 }
 
@@ -72,25 +84,10 @@ export async function createRow(
 ): Promise<LatencyRow> {
   const count = Math.max(10, Math.round(size.perRound / 4));
   for (const target of TARGETS) await client.run({ kind: 'create', target, path, body, count: 5 });
-  const samples: Record<Target, number[]> = { direct: [], proxy: [] };
-  let proxyCpuUs = 0;
-  let directCpuUs = 0;
-  for (let round = 0; round < size.rounds; round++) {
-    for (const target of orderOf(round)) {
-      const cpu = process.cpuUsage();
-      const { durationsMs = [] } = await client.run({ kind: 'create', target, path, body, count });
-      samples[target].push(...durationsMs);
-      if (target === 'proxy') proxyCpuUs += sum(process.cpuUsage(cpu));
-      else directCpuUs += sum(process.cpuUsage(cpu));
-    }
-  }
-  const stats = (s: number[]) => ({ p50: percentile(s, 50), p99: percentile(s, 99) });
-  return {
-    name,
-    direct: stats(samples.direct),
-    proxy: stats(samples.proxy),
-    controllerCpuMs: (proxyCpuUs - directCpuUs) / 1000 / samples.proxy.length,
-  };
+  return alternate(name, size, async (target) => {
+    const { durationsMs = [] } = await client.run({ kind: 'create', target, path, body, count });
+    return durationsMs;
+  });
 }
 
 export interface LogsResult {

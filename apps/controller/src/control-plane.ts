@@ -136,6 +136,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       clusterCaFingerprint: pki.clusterCaFingerprint,
       ...(firstAdmin ? { firstAdmin } : {}),
       close: async () => {
+        // Live Docker API calls (attach, exec, followed logs) first: the server waits for its connections.
+        await proxy?.close();
         await server.close();
         await closeAll();
       },

@@ -70,7 +70,6 @@ async function setup() {
     resolver: new Resolver(engine),
     access: who[w].access,
     caller: who[w].caller,
-    readJson: () => Promise.resolve({}),
     readBody: (kind) =>
       Promise.resolve(decodeBody(kind, Buffer.from('{}'), { allowUnknown: true }) as Record<string, unknown>),
     images: createImagePolicy(owners),

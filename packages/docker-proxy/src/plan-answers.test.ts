@@ -34,7 +34,6 @@ async function planAs(
     resolver: new Resolver(engine),
     access,
     caller,
-    readJson: refuse,
     readBody: refuse,
   } as unknown as PlanContext;
   const match = matchEndpoint(method, url);
@@ -52,7 +51,6 @@ describe('answer kinds the planner picks', () => {
     ['GET', '/v1.41/services/web', ['pass', 'redact service', 'pass']],
     ['GET', '/v1.41/tasks/t1', ['pass', 'redact task', 'pass']],
     ['GET', '/v1.41/exec/e1/json', ['pass', 'redact exec', 'pass']],
-    ['GET', '/v1.41/containers/mine/top', ['pass', 'pass', 'pass']],
     ['GET', '/v1.41/services', ['pass', 'list', 'list']],
   ];
   for (const [method, url, expected] of table) {
@@ -65,6 +63,11 @@ describe('answer kinds the planner picks', () => {
       assert.deepEqual(got, expected);
     });
   }
+
+  it('keeps `top` (process command lines, and environments with ps_args=e) from View Only', async () => {
+    assert.equal((await planAs('restricted-control', 'GET', '/v1.41/containers/mine/top')).answer, 'pass');
+    await assert.rejects(planAs('view-only', 'GET', '/v1.41/containers/mine/top'), /container\.logs/);
+  });
 
   it('sends an ambiguous prefix on as the full id of the container the caller may view', async () => {
     assert.equal(

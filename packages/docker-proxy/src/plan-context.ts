@@ -65,8 +65,6 @@ export interface PlanContext {
   readonly resolver: Resolver;
   readonly access: ProxyAccess;
   readonly caller: ProxyCaller;
-  /** Reads the request's JSON body (only called for rules that need it). */
-  readonly readJson: () => Promise<Record<string, unknown>>;
   /**
    * Reads the request's body and decodes it the way the engine would (canonical/): the planner checks,
    * rewrites and forwards this value, never the client's bytes.

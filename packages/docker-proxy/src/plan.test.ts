@@ -38,7 +38,6 @@ function contextFor(who: Who, body: string | undefined, extra: Partial<FakeResou
     resolver: new Resolver(engine),
     access,
     caller,
-    readJson: () => Promise.resolve(JSON.parse(body ?? '{}') as Record<string, unknown>),
     readBody: (kind) =>
       Promise.resolve(decodeBody(kind, bytes, { allowUnknown: caller.admin }) as Record<string, unknown>),
     images: { checkUse: () => Promise.resolve(), owners: createMemoryImageOwners() },

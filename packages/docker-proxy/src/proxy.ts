@@ -29,7 +29,7 @@ import type { ImageOwners } from './image-owners.js';
 import { createImagePolicy } from './image-plan.js';
 import { createLiveCalls } from './live-calls.js';
 import { spliceUpgrade, writeRawRefusal } from './upgrade.js';
-import { admitUpgrade, jsonObjectOf } from './upgrade-request.js';
+import { admitUpgrade } from './upgrade-request.js';
 
 export interface DockerProxyOptions {
   readonly dockerHost: string;
@@ -139,8 +139,7 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
         return value as Record<string, unknown>;
       throw new EngineRefusal(400, 'the request body must be a JSON object');
     };
-    const readJson = async () => jsonObjectOf(await readBytes());
-    const ctx: PlanContext = { engine, resolver, access, caller, readJson, readBody, images };
+    const ctx: PlanContext = { engine, resolver, access, caller, readBody, images };
     return planRequest(ctx, match, url).catch((err: unknown) => {
       throw Object.assign(err instanceof Error ? err : new Error(String(err)), { intent: intentOf(match) });
     });
@@ -314,9 +313,9 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
       admitUpgrade(req, socket, head, url)
         .then(async (up) => {
           const p = await plan(req, caller, url, up.body);
-          // The engine gets the planned body, or ours re-serialized: never the client's bytes.
-          const own = () => Buffer.from(JSON.stringify(jsonObjectOf(up.body)));
-          const body = p.body ?? (up.body.length > 0 ? own() : Buffer.alloc(0));
+          // The engine gets the planned body (exec start's, decoded canonically), never the client's bytes;
+          // a call whose plan has none (attach) gets none.
+          const body = p.body ?? Buffer.alloc(0);
           const call = { method: req.method ?? 'POST', url: p.url, body, websocket: up.websocket, from: req };
           const status = await spliceUpgrade(engine, call, socket, (cut) => live.add(caller, cut));
           record(caller, req, p, status);

@@ -57,18 +57,6 @@ export async function admitUpgrade(
   return { websocket: call === 'GET /containers/{id}/attach/ws', body: await readBody(socket, head, length) };
 }
 
-/** The body's JSON object (an empty body is `{}`); for the planner, and what is re-serialized to the engine. */
-export function jsonObjectOf(body: Buffer): Record<string, unknown> {
-  const text = body.toString('utf8');
-  try {
-    const value: unknown = text.trim() === '' ? {} : JSON.parse(text);
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    // answered below
-  }
-  throw new EngineRefusal(400, 'the request body must be a JSON object');
-}
-
 function readBody(socket: Duplex, head: Buffer, length: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     let got = head;

@@ -38,7 +38,8 @@ const table: readonly (readonly [EngineMethod, string, EngineRule])[] = [
   ['POST', '/containers/create', create('container', 'container.create')],
   ['POST', '/containers/prune', admin(PRUNE)],
   ['GET', '/containers/{id}/json', one('container', 'container.view')],
-  ['GET', '/containers/{id}/top', one('container', 'container.view')],
+  // The process list shows exec command lines and, with ps_args=e, environments: what logs hold.
+  ['GET', '/containers/{id}/top', one('container', 'container.logs')],
   ['GET', '/containers/{id}/changes', one('container', 'container.view')],
   ['POST', '/containers/{id}/wait', one('container', 'container.view')],
   ['GET', '/containers/{id}/logs', one('container', 'container.logs')],
