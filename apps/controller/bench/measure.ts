@@ -27,6 +27,7 @@ export async function latencyRow(
   client: LoadClient,
   name: string,
   path: string,
+  /** How many items both targets must list; -1 for an answer that is not a list (an inspect). */
   expected: number,
   size: Rounds,
 ): Promise<LatencyRow> {

@@ -4,7 +4,6 @@
  * callers' requests (streamed: logs, events, builds and pulls flow through without being held).
  */
 import { Agent, request, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import { connect, type Socket } from 'node:net';
 import { ENGINE_API_VERSION, parseDockerHost, type EngineAddress } from '@stevedore/engine';
 import type { EngineAnswer, EngineLookups } from './engine-api.js';
 import { EngineFailure } from './engine-failure.js';
@@ -70,16 +69,6 @@ export class EngineLink implements EngineLookups {
       );
     }
     return JSON.parse(answer.body.toString('utf8')) as T;
-  }
-
-  /** A raw socket to the engine, for hijacked (upgraded) connections: attach and exec. */
-  rawSocket(): Promise<Socket> {
-    return new Promise((resolve, reject) => {
-      const a = this.address;
-      const socket = 'socketPath' in a ? connect(a.socketPath) : connect(a.port, a.host);
-      socket.once('connect', () => resolve(socket));
-      socket.once('error', (err) => reject(this.unreachable(err)));
-    });
   }
 
   close(): void {

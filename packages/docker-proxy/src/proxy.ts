@@ -132,7 +132,7 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
     const readBytes = () => (bytes ??= bodyBytes ? Promise.resolve(bodyBytes) : readBodyBytes(req));
     const readBody = async (kind: BodyKind) => {
       const raw = await readBytes();
-      if (raw.toString('utf8').trim() === '' && EMPTY_BODY_OK.has(kind)) return {};
+      if (EMPTY_BODY_OK.has(kind) && raw.toString('utf8').trim() === '') return {};
       const value = decodeBody(kind, raw, { allowUnknown: caller.admin });
       if (value === null && EMPTY_BODY_OK.has(kind)) return {};
       if (value && typeof value === 'object' && !Array.isArray(value))
