@@ -40,7 +40,7 @@ const BODIES = [
   ['plugin.set', 'POST /plugins/{name}/set'],
 ];
 // Fields the docker CLI sends that neither specification documents, all present in the engine's Go types
-// (checked by differential.test.ts against moby 20.10's): without them every `docker exec` and `docker swarm
+// (checked by differential.int.test.ts against moby 20.10's): without them every `docker exec` and `docker swarm
 // init/join` would be refused as carrying an unknown field.
 const UNDOCUMENTED_FIELDS = {
   'exec.create': { Detach: { k: 'boolean' } }, // types.ExecConfig.Detach

@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 // Runs every *.test.ts (and tooling's *.test.mjs) under apps/, packages/ and tools/ with Node's built-in test runner (through tsx), so the
 // closing summary is the runner's own. Node 20's --test takes no globs, so we find the files here.
-// Usage: node tools/run-tests.mjs [path-substring ...]   (filters test files, e.g. `store` or `sqlite`)
+// Usage: node tools/run-tests.mjs [--unit] [path-substring ...]   (filters test files, e.g. `store` or `sqlite`)
+//
+// Two tiers. A test file named *.int.test.ts or *.e2e.test.ts (or e2e.test.ts) is an integration test: it
+// starts a daemon (dockerd, etcd, the reference registry), a browser, or a Go-built peer. Every other file
+// is a unit test: it needs nothing but Node and loopback sockets. `--unit` runs only the unit tier and sets
+// STEVEDORE_TEST_TIER=unit, under which the test kit's daemon starters refuse (so a misnamed file fails).
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -19,17 +24,22 @@ function find(dir, out) {
   return out;
 }
 
-const filters = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const unitOnly = argv.includes('--unit');
+const filters = argv.filter((a) => a !== '--unit');
+const integration = (f) => /(^|[/.])(int|e2e)\.test\.[cm]?[jt]sx?$/.test(f);
 const files = ['packages', 'apps', 'tools']
   .flatMap((d) => find(join(root, d), []))
+  .filter((f) => !(unitOnly && integration(f)))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
 if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
-// Files run one at a time by default: several start real daemons (dockerd, etcd) and the machines have 2 cores.
-const concurrency = process.env.STEVEDORE_TEST_CONCURRENCY ?? '1';
+// Integration files run one at a time (they start real daemons and the machines have 2 cores); unit files
+// need nothing shared, so they run side by side.
+const concurrency = process.env.STEVEDORE_TEST_CONCURRENCY ?? (unitOnly ? '2' : '1');
 const args = [
   '--import',
   'tsx',
@@ -38,5 +48,6 @@ const args = [
   '--test-reporter=spec',
   ...files,
 ];
-const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' });
+const env = unitOnly ? { ...process.env, STEVEDORE_TEST_TIER: 'unit' } : process.env;
+const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env });
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));

@@ -9,12 +9,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ensureBinary } from '@stevedore/testkit';
+import { ensureBinary, requireIntegrationTier } from '@stevedore/testkit';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 export const screenshotDir = join(repoRoot, 'test-artifacts', 'screenshots');
 
 export async function launchChromium(): Promise<Browser> {
+  requireIntegrationTier('Chromium');
   const executablePath = await ensureBinary('chromium', 'chromium');
   return chromium.launch({
     executablePath,

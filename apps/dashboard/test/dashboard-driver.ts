@@ -83,8 +83,15 @@ export class DashboardDriver {
     }
   }
 
-  row(text: string) {
-    return this.page.getByRole('row').filter({ hasText: text });
+  /**
+   * The table row whose cells include each of `cells`, matched exactly. A substring (`hasText`) would
+   * also match other rows that merely contain it ("user bob" is in every grant of bob's), and a strict
+   * locator that matches two rows fails only when the second has loaded: a race, not a check.
+   */
+  row(...cells: [string, ...string[]]) {
+    let row = this.page.getByRole('row');
+    for (const name of cells) row = row.filter({ has: this.page.getByRole('cell', { name, exact: true }) });
+    return row;
   }
 
   /** Leaves a screenshot of a failed step and says when the machine's network changed under it. */

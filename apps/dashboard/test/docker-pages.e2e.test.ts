@@ -104,7 +104,7 @@ describe('Docker pages in Chromium against a controller with a swarm engine', { 
       await form.getByLabel('Role').selectOption(role);
       await form.getByLabel('Collection').selectOption('/Shared/dev');
       await form.getByRole('button', { name: 'Create grant' }).click();
-      await d.row(`${kind} ${id}`).waitFor();
+      await d.row(`${kind} ${id}`, role, '/Shared/dev').waitFor();
     }
   });
 
@@ -205,7 +205,7 @@ describe('Docker pages in Chromium against a controller with a swarm engine', { 
   step('updates the service image from its page, and a task with the new image runs', async () => {
     await engine.docker(['tag', IMAGE, IMAGE_V2]);
     await d.nav('Services', 'Services');
-    await page.getByRole('link', { name: 'hello-web' }).click();
+    await page.getByRole('link', { name: 'hello-web', exact: true }).click();
     await d.heading('Service hello-web');
     await page.getByLabel('New image').fill(IMAGE_V2);
     await button('Update image').click();
@@ -273,7 +273,7 @@ describe('Docker pages in Chromium against a controller with a swarm engine', { 
   step('a View Only user sees the service, but no create, scale or remove buttons', async () => {
     await as('bob', PASSWORD);
     await d.nav('Services', 'Services');
-    await page.getByRole('link', { name: 'hello-web' }).click();
+    await page.getByRole('link', { name: 'hello-web', exact: true }).click();
     await d.heading('Service hello-web');
     await d.row('hello-web.2').waitFor();
     // Shown once the grants have loaded: from then on the buttons' absence means something.
@@ -315,7 +315,7 @@ describe('Docker pages in Chromium against a controller with a swarm engine', { 
   step('the team member removes the service', async () => {
     await as('alice', PASSWORD);
     await d.nav('Services', 'Services');
-    await page.getByRole('link', { name: 'hello-web' }).click();
+    await page.getByRole('link', { name: 'hello-web', exact: true }).click();
     await button('Remove service hello-web').click();
     await button('Confirm: Remove service hello-web').click();
     await d.heading('Services');

@@ -131,7 +131,7 @@ describe('dashboard in Chromium against a real controller', { timeout: 900_000 }
     await form.getByLabel('Role').selectOption('view-only');
     await form.getByLabel('Collection').selectOption('/Shared/web');
     await form.getByRole('button', { name: 'Create grant' }).click();
-    await d.row('team acme/devs').waitFor();
+    await d.row('team acme/devs', 'view-only', '/Shared/web').waitFor();
     await d.check('grants');
   });
 
@@ -170,7 +170,7 @@ describe('dashboard in Chromium against a real controller', { timeout: 900_000 }
       await d.check('overview-user');
 
       await d.nav('Grants', 'Grants');
-      await d.row('team acme/devs').waitFor();
+      await d.row('team acme/devs', 'view-only', '/Shared/web').waitFor();
       assert.equal(await page.getByRole('button', { name: ADMIN_BUTTONS }).count(), 0);
       await d.nav('Orgs & teams', 'Orgs & teams');
       await d.row('acme').waitFor();

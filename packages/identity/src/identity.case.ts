@@ -1,6 +1,6 @@
 /**
  * The identity behaviour every Store implementation must show; `memory.test.ts`, `sqlite.test.ts` and
- * `etcd.test.ts` run it. Time is a fake clock; the KDF cost is lowered through the settings (never in
+ * `etcd.int.test.ts` run it. Time is a fake clock; the KDF cost is lowered through the settings (never in
  * production), so the suite needs no sleeping and little CPU. The cases are in `accounts.case.ts`,
  * `login.case.ts` and `bundles.case.ts`; `case-helpers.ts` holds what they share.
  */

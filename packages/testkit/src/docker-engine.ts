@@ -45,6 +45,7 @@ import { releaseEngineResourcesSync, sleepSync } from './docker-cleanup.js';
 import type { EngineResources } from './docker-cleanup.js';
 import { freeUdpPort } from './free-udp-port.js';
 import { ENGINE_DIR_PARENT, ENGINE_DIR_PREFIX, OWNER_FILE, sweepStaleEngines } from './docker-sweep.js';
+import { requireIntegrationTier } from './tier.js';
 
 export interface DockerEngineOptions {
   /** Initialise a single-node swarm (this engine is its manager). */
@@ -191,6 +192,7 @@ async function initSwarm(request: DockerEngine['request'], net: EngineNetwork): 
 
 /** Starts a private dockerd and resolves once it answers `/_ping` (and, with `swarm`, leads a swarm). */
 export async function startDockerEngine(options: DockerEngineOptions = {}): Promise<DockerEngine> {
+  requireIntegrationTier('a Docker Engine');
   if (process.getuid?.() !== 0) {
     throw new FailedPreconditionError(
       'a private Docker Engine needs root (dockerd mounts overlays and creates bridges); run the tests as root',

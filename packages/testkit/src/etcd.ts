@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { UnavailableError } from '@stevedore/errors';
 import { ensureBinary } from './install.js';
 import { freePort } from './free-port.js';
+import { requireIntegrationTier } from './tier.js';
 
 export interface EtcdInstance {
   /** Client URL, e.g. `http://127.0.0.1:40123`. */
@@ -36,6 +37,7 @@ const HEALTHY_WITHIN_MS = 20_000;
 const KILL_AFTER_MS = 5_000;
 
 export async function startEtcd(options: EtcdOptions = {}): Promise<EtcdInstance> {
+  requireIntegrationTier('etcd');
   const binary = await ensureBinary('etcd', 'etcd-server');
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'stevedore-etcd-')));

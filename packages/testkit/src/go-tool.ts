@@ -16,6 +16,7 @@ import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import { delimiter, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { requireIntegrationTier } from './tier.js';
 
 const GO_DIR = fileURLToPath(new URL('../go/', import.meta.url));
 const CACHE_DIR = fileURLToPath(new URL('../.cache/bin/', import.meta.url));
@@ -47,6 +48,7 @@ async function sourcesOf(dir: string): Promise<string[]> {
 
 /** Builds packages/testkit/go/<name> (once per content) and answers the binary's path. */
 export async function buildGoTool(name: string): Promise<string> {
+  requireIntegrationTier('a Go-built test tool');
   const dir = join(GO_DIR, name);
   const hash = createHash('sha256');
   for (const file of await sourcesOf(dir))

@@ -8,3 +8,4 @@ export * from './image.js';
 export * from './reference-registry.js';
 export * from './skopeo.js';
 export * from './go-tool.js';
+export * from './tier.js';

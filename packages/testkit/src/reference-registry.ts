@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { FailedPreconditionError, UnavailableError } from '@stevedore/errors';
 import { freePort } from './free-port.js';
 import { ensureBinary, findBinary } from './install.js';
+import { requireIntegrationTier } from './tier.js';
 
 export interface ReferenceRegistryOptions {
   /** Where blobs and manifests go; a temp dir (removed on stop) by default. */
@@ -119,6 +120,7 @@ async function waitReady(
 export async function startReferenceRegistry(
   options: ReferenceRegistryOptions = {},
 ): Promise<ReferenceRegistry> {
+  requireIntegrationTier('the reference registry');
   const binary = await ensureBinary('docker-registry', 'docker-registry');
   const setpriv = await findBinary('setpriv');
   const parent = options.parentDir ?? tmpdir();

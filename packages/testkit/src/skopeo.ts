@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InternalError } from '@stevedore/errors';
 import { ensureBinary } from './install.js';
+import { requireIntegrationTier } from './tier.js';
 
 export interface SkopeoResult {
   readonly stdout: Buffer;
@@ -32,6 +33,7 @@ export interface Skopeo {
 
 /** Installs skopeo if needed and prepares its private configuration. */
 export async function createSkopeo(): Promise<Skopeo> {
+  requireIntegrationTier('skopeo');
   const binary = await ensureBinary('skopeo', 'skopeo');
   const dir = await mkdtemp(join(tmpdir(), 'stevedore-skopeo-'));
   const policy = join(dir, 'policy.json');

@@ -1,5 +1,5 @@
 /**
- * What the escape suite (escapes.test.ts) stands on:
+ * What the escape suite (escapes.int.test.ts) stands on:
  * - bob's hands: the two docker CLIs (28.2 as the cluster runs it, Debian's 20.10 from /usr/bin), HTTPS
  *   with his bundle's certificate or with his session at /api/docker, and raw bytes on a TLS socket; every
  *   one answers an `Attempt` (refused or not, the reason the user is shown, everything that came back);

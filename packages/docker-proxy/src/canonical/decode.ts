@@ -3,7 +3,7 @@
  * structure with the schema's canonical field names. The proxy checks that structure and forwards only its
  * serialization (serialize.ts), never the client's bytes, so what was checked is what the engine decodes.
  *
- * Invariants (differential.test.ts holds them against Go's encoding/json):
+ * Invariants (differential.int.test.ts holds them against Go's encoding/json):
  * - A key matches a field exactly, else by Go's folding (fold.ts). Two keys reaching one field, a key twice
  *   in one object (maps included), or, for unknown keys, two that fold together, are refused as ambiguous.
  * - A key matching no field is refused unless `allowUnknown` (administrators); then it is copied as-is.

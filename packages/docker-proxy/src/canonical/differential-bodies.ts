@@ -1,5 +1,5 @@
 /**
- * Request bodies for the differential test (differential.test.ts), written as JSON text so they can hold
+ * Request bodies for the differential test (differential.int.test.ts), written as JSON text so they can hold
  * what a JavaScript value cannot: keys in any case, U+017F / U+212A in place of s / k, keys that fold onto
  * each other, exact duplicates, unknown fields, float literals for int fields, numbers beyond 2^53, lone
  * surrogate escapes and invalid UTF-8. Deterministic: the same seed gives the same bodies.
