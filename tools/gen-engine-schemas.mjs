@@ -17,7 +17,7 @@ const VERSIONS = ['v1.41.yaml', 'latest.yaml'];
 
 /**
  * The bodies the proxy decodes: kind → the endpoints that take it (method and path template as in
- * packages/engine/src/operations/operation-map.ts). Endpoints of one kind must have one shape.
+ * packages/docker-proxy/src/operations/operation-map.ts). Endpoints of one kind must have one shape.
  */
 const BODIES = [
   ['container.create', 'POST /containers/create'],

@@ -3,7 +3,8 @@
  * swarm engine (testkit; never the machine's own daemon), the control plane started in this process over a
  * memory Store with its Docker API proxy pointed at that engine, and one non-admin user, alice, holding
  * Full Control on /Shared/bench, with a client bundle downloaded from `GET /api/clientbundle` (kept in
- * memory: the load client needs only its three PEMs).
+ * memory: the load client needs only its three PEMs). `bundleOf` downloads any other user's the same way
+ * (the administrator's, the viewer's of access-model-seed.ts).
  *
  * `stop()` closes the plane, stops the engine and removes the data dir; it is safe after a partial start.
  */
@@ -27,6 +28,10 @@ export interface BenchPlatform {
   readonly plane: ControlPlane;
   /** alice's bundle: a non-admin, so lists go through the proxy's filtering. */
   readonly bundle: ClientBundle;
+  /** A REST call as the administrator that must succeed. */
+  readonly asAdmin: (method: string, path: string, body?: unknown) => Promise<void>;
+  /** A fresh client bundle of `user` (whose password is the platform's). */
+  readonly bundleOf: (user: string) => Promise<ClientBundle>;
 }
 
 /** Starts everything, runs `body`, and tears everything down whatever `body` does. */
@@ -49,14 +54,17 @@ export async function withBenchPlatform<T>(body: (platform: BenchPlatform) => Pr
       `io.stevedore.collection=${COLLECTION}`,
       nodeId,
     ]);
-    const files = await platform.bundleOf(await platform.login('alice'));
-    const pem = (name: string): string => {
-      const bytes = files[name];
-      if (!bytes) throw new Error(`the client bundle has no ${name}`);
-      return strFromU8(bytes);
+    const bundleOf = async (user: string): Promise<ClientBundle> => {
+      const files = await platform.bundleOf(await platform.login(user));
+      const pem = (name: string): string => {
+        const bytes = files[name];
+        if (!bytes) throw new Error(`the client bundle has no ${name}`);
+        return strFromU8(bytes);
+      };
+      return { caPem: pem('ca.pem'), certPem: pem('cert.pem'), keyPem: pem('key.pem') };
     };
-    const bundle = { caPem: pem('ca.pem'), certPem: pem('cert.pem'), keyPem: pem('key.pem') };
-    return await body({ engine: platform.engine, plane: platform.plane, bundle });
+    const { engine, plane, asAdmin } = platform;
+    return await body({ engine, plane, bundle: await bundleOf('alice'), asAdmin, bundleOf });
   } finally {
     await platform.stop().catch((err: unknown) => console.error('stopping the platform failed:', err));
   }

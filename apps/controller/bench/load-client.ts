@@ -2,7 +2,8 @@
  * The parent's handle on the benchmark's load client (load-worker.ts), which runs as a process of its own:
  * the client's work, TLS decryption above all, then does not share an event loop (or the RSS figure) with
  * the proxy it measures, just as a docker CLI would not. Commands go over the fork's IPC channel, one at a
- * time; each answer carries only figures, never bodies.
+ * time; each answer carries only figures, never bodies. The proxy is called as alice unless a command says
+ * `as` another identity given with `addIdentity` (each identity has its own keep-alive connection).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -18,18 +19,34 @@ export interface Targets {
   readonly bundle: ClientBundle;
 }
 
-export type Command =
-  | { readonly kind: 'latency'; readonly target: Target; readonly path: string; readonly count: number }
-  | { readonly kind: 'count'; readonly target: Target; readonly path: string }
-  | { readonly kind: 'stream'; readonly target: Target; readonly path: string }
-  /** POSTs `body` `count` times, timing each; removes each container it made (untimed) through the same target. */
-  | {
-      readonly kind: 'create';
-      readonly target: Target;
-      readonly path: string;
-      readonly body: string;
-      readonly count: number;
-    };
+interface Calling {
+  readonly target: Target;
+  /** The identity that calls the proxy (ignored for direct); alice by default. */
+  readonly as?: string;
+}
+
+export type Command = Calling &
+  (
+    | { readonly kind: 'latency'; readonly path: string; readonly count: number }
+    /** Like latency, but each request on a new connection (TCP and TLS handshakes included), as a CLI run. */
+    | { readonly kind: 'cold'; readonly path: string; readonly count: number }
+    | { readonly kind: 'count'; readonly path: string }
+    | { readonly kind: 'stream'; readonly path: string }
+    /** POSTs `body` `count` times, timing each; removes each container it made (untimed) through the same target. */
+    | {
+        readonly kind: 'create';
+        readonly path: string;
+        readonly body: string;
+        readonly count: number;
+      }
+  );
+
+/** Makes another identity known to the load client, for commands that say `as: name`. */
+export interface Identity {
+  readonly kind: 'identity';
+  readonly name: string;
+  readonly bundle: ClientBundle;
+}
 
 export interface Answer {
   /** Per request, milliseconds from `request()` to the last body byte (latency). */
@@ -71,6 +88,15 @@ export class LoadClient {
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
       this.child.send(command);
+    });
+  }
+
+  /** Resolves once the load client holds the identity (the next command may use it). */
+  addIdentity(name: string, bundle: ClientBundle): Promise<Answer> {
+    if (this.pending) throw new Error('the load client runs one command at a time');
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.child.send({ kind: 'identity', name, bundle } satisfies Identity);
     });
   }
 

@@ -1,14 +1,17 @@
 /**
  * The benchmark's load client process (forked by load-client.ts). Both targets go through the same request
  * code: DIRECT is plain HTTP over the engine's unix socket, PROXY is HTTPS to the controller presenting
- * alice's client bundle (mTLS). Each target has one keep-alive agent holding one socket, so after the
- * warm-up every request reuses its connection: no TCP or TLS handshake is in the figures. Requests are
- * sequential; a request is timed from `request()` to its last body byte, and bodies are counted, then dropped.
+ * a client bundle (mTLS; alice's unless a command names another identity). Each target (and identity) has
+ * one keep-alive agent holding one socket, so after the warm-up every request reuses its connection: no TCP
+ * or TLS handshake is in the figures, except in `cold` commands, which open a connection per request (as a
+ * CLI run does). Requests are sequential; a request is timed from `request()` to its last body byte, and
+ * bodies are counted, then dropped.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
-import type { Answer, Command, Target, Targets } from './load-client.js';
+import type { ClientBundle } from './bench-platform.js';
+import type { Answer, Command, Identity, Targets } from './load-client.js';
 
 type Send = (
   path: string,
@@ -16,34 +19,52 @@ type Send = (
   request?: { method: string; body?: string },
 ) => Promise<number>;
 
-function sender(targets: Targets): Record<Target, Send> {
+/** A target's sender; `fresh` opens a new connection for every request (no keep-alive). */
+type Senders = { direct: (fresh: boolean) => Send; proxy: (as: string, fresh: boolean) => Send };
+
+/** Resolves with the status once the body has been read to its end. */
+const drain = (res: IncomingMessage, onBody: (chunk: Buffer) => void, resolve: (s: number) => void) => {
+  res.on('data', onBody);
+  res.on('end', () => resolve(res.statusCode ?? 0));
+};
+
+function senders(targets: Targets, identities: Map<string, ClientBundle>): Senders {
   const direct = new HttpAgent({ keepAlive: true, maxSockets: 1 });
-  const { caPem: ca, certPem: cert, keyPem: key } = targets.bundle;
-  const proxy = new HttpsAgent({ keepAlive: true, maxSockets: 1, ca, cert, key });
-  /** Resolves with the status once the body has been read to its end. */
-  const drain = (res: IncomingMessage, onBody: (chunk: Buffer) => void, resolve: (s: number) => void) => {
-    res.on('data', onBody);
-    res.on('end', () => resolve(res.statusCode ?? 0));
+  const proxies = new Map<string, HttpsAgent>();
+  const proxyAgent = (as: string, fresh: boolean) => {
+    const bundle = identities.get(as);
+    if (!bundle) throw new Error(`no identity ${as}`);
+    const { caPem: ca, certPem: cert, keyPem: key } = bundle;
+    if (fresh) return new HttpsAgent({ keepAlive: false, ca, cert, key });
+    let agent = proxies.get(as);
+    if (!agent) proxies.set(as, (agent = new HttpsAgent({ keepAlive: true, maxSockets: 1, ca, cert, key })));
+    return agent;
   };
   return {
-    direct: (path, onBody, r = { method: 'GET' }) =>
-      new Promise((resolve, reject) => {
-        const options = { socketPath: targets.socketPath, path, agent: direct, ...framing(r) };
-        const req = httpRequest(options, (res) => {
-          res.on('error', reject);
-          drain(res, onBody, resolve);
-        });
-        req.on('error', reject).end(r.body);
-      }),
-    proxy: (path, onBody, r = { method: 'GET' }) =>
-      new Promise((resolve, reject) => {
-        const options = { host: '127.0.0.1', port: targets.proxyPort, path, agent: proxy, ca, cert, key };
-        const req = httpsRequest({ ...options, ...framing(r) }, (res) => {
-          res.on('error', reject);
-          drain(res, onBody, resolve);
-        });
-        req.on('error', reject).end(r.body);
-      }),
+    direct:
+      (fresh) =>
+      (path, onBody, r = { method: 'GET' }) =>
+        new Promise((resolve, reject) => {
+          const agent = fresh ? new HttpAgent({ keepAlive: false }) : direct;
+          const options = { socketPath: targets.socketPath, path, agent, ...framing(r) };
+          const req = httpRequest(options, (res) => {
+            res.on('error', reject);
+            drain(res, onBody, resolve);
+          });
+          req.on('error', reject).end(r.body);
+        }),
+    proxy:
+      (as, fresh) =>
+      (path, onBody, r = { method: 'GET' }) =>
+        new Promise((resolve, reject) => {
+          const agent = proxyAgent(as, fresh);
+          const options = { host: '127.0.0.1', port: targets.proxyPort, path, agent };
+          const req = httpsRequest({ ...options, ...framing(r) }, (res) => {
+            res.on('error', reject);
+            drain(res, onBody, resolve);
+          });
+          req.on('error', reject).end(r.body);
+        }),
   };
 }
 
@@ -55,12 +76,13 @@ function framing(r: { method: string; body?: string }) {
   return { method: r.method, headers };
 }
 
-async function run(send: Record<Target, Send>, command: Command): Promise<Answer> {
-  const call = send[command.target];
+async function run(send: Senders, command: Command): Promise<Answer> {
+  const fresh = command.kind === 'cold';
+  const call = command.target === 'direct' ? send.direct(fresh) : send.proxy(command.as ?? 'alice', fresh);
   const ok = (status: number) => {
     if (status !== 200) throw new Error(`${command.target} GET ${command.path} answered ${status}`);
   };
-  if (command.kind === 'latency') {
+  if (command.kind === 'latency' || command.kind === 'cold') {
     const durationsMs: number[] = [];
     for (let i = 0; i < command.count; i++) {
       const start = performance.now();
@@ -88,7 +110,9 @@ async function run(send: Record<Target, Send>, command: Command): Promise<Answer
   if (command.kind === 'count') {
     const chunks: Buffer[] = [];
     ok(await call(command.path, (c) => chunks.push(c)));
-    const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    const text = Buffer.concat(chunks).toString('utf8');
+    // Not a list (an inspect), or not JSON at all (`/_ping` answers OK): -1.
+    const value: unknown = text.startsWith('[') ? JSON.parse(text) : undefined;
     return { items: Array.isArray(value) ? value.length : -1 };
   }
   let bytes = 0;
@@ -97,13 +121,19 @@ async function run(send: Record<Target, Send>, command: Command): Promise<Answer
   return { bytes, seconds: (performance.now() - start) / 1000 };
 }
 
-let send: Record<Target, Send> | undefined;
-process.on('message', (message: Targets | Command) => {
+const identities = new Map<string, ClientBundle>();
+let send: Senders | undefined;
+process.on('message', (message: Targets | Command | Identity) => {
+  const reply = (answer: Answer) => process.send?.(answer);
   if ('socketPath' in message) {
-    send = sender(message);
+    identities.set('alice', message.bundle);
+    send = senders(message, identities);
     return;
   }
-  const reply = (answer: Answer) => process.send?.(answer);
+  if (message.kind === 'identity') {
+    identities.set(message.name, message.bundle);
+    return reply({});
+  }
   if (!send) return reply({ error: 'no targets were given' });
   run(send, message).then(reply, (err: unknown) =>
     reply({ error: err instanceof Error ? err.message : String(err) }),

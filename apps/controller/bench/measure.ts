@@ -23,21 +23,39 @@ const TARGETS: readonly Target[] = ['direct', 'proxy'];
 const orderOf = (round: number): readonly Target[] => (round % 2 === 0 ? TARGETS : [...TARGETS].reverse());
 export const mb = (bytes: number) => Math.round(bytes / 1e6);
 
+export interface Expected {
+  /** How many items the direct answer lists; -1 for an answer that is not a list (an inspect). */
+  readonly direct: number;
+  /** How many the proxy lists for the caller; `direct` when absent (the caller sees everything). */
+  readonly proxy?: number;
+}
+
+export interface RowOptions {
+  /** The identity calling the proxy (load-client.ts); alice by default. */
+  readonly as?: string;
+  /** A new connection per request (TCP and TLS handshakes included), as a CLI run makes. */
+  readonly cold?: boolean;
+}
+
 export async function latencyRow(
   client: LoadClient,
   name: string,
   path: string,
-  /** How many items both targets must list; -1 for an answer that is not a list (an inspect). */
-  expected: number,
+  expected: number | Expected,
   size: Rounds,
+  options: RowOptions = {},
 ): Promise<LatencyRow> {
+  const counts = typeof expected === 'number' ? { direct: expected } : expected;
+  const as = options.as === undefined ? {} : { as: options.as };
+  const kind = options.cold ? 'cold' : 'latency';
   for (const target of TARGETS) {
-    const { items } = await client.run({ kind: 'count', target, path });
-    if (items !== expected) throw new Error(`${target} ${path} listed ${items} items, not ${expected}`);
-    await client.run({ kind: 'latency', target, path, count: size.warmup });
+    const { items } = await client.run({ kind: 'count', target, path, ...as });
+    const want = target === 'proxy' ? (counts.proxy ?? counts.direct) : counts.direct;
+    if (items !== want) throw new Error(`${target} ${path} listed ${items} items, not ${want}`);
+    await client.run({ kind, target, path, count: size.warmup, ...as });
   }
   return alternate(name, size, async (target) => {
-    const { durationsMs = [] } = await client.run({ kind: 'latency', target, path, count: size.perRound });
+    const { durationsMs = [] } = await client.run({ kind, target, path, count: size.perRound, ...as });
     return durationsMs;
   });
 }

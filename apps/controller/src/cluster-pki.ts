@@ -6,8 +6,9 @@
  * Layout (all under `<dataDir>/pki`, mode 0700):
  *   cluster-root-ca.pem, cluster-root-ca-key.pem   made once; the key never leaves this directory
  *   client-root-ca.pem,  client-root-ca-key.pem
- * The server certificate is issued at each start (90 days) and renewed in place by the server, so
- * changing `--san` needs only a restart.
+ * The server certificate (90 days) is shared by the controllers and kept in the Store, its key sealed
+ * under the cluster CA's key (server-certificate.ts); a start whose names it does not cover has one issued
+ * for the union of every controller's names, so changing `--san` needs only a restart.
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,9 @@ export interface ClusterPki {
   readonly clusterCa: KeyAndCertificate;
   readonly clientCa: KeyAndCertificate;
   readonly clusterCaFingerprint: string;
-  issueServerCertificate(): Promise<KeyAndCertificate>;
+  /** The names this controller is reached by: localhost, loopback, the host name, the listen address, `--san`. */
+  readonly serverNames: readonly string[];
+  issueServerCertificate(names: readonly string[]): Promise<KeyAndCertificate>;
 }
 
 const CA_VALIDITY_DAYS = 3650;
@@ -43,11 +46,12 @@ export async function openClusterPki(options: {
     clusterCa,
     clientCa,
     clusterCaFingerprint: fingerprintOf(clusterCa.certPem),
-    issueServerCertificate: () =>
+    serverNames: [...names],
+    issueServerCertificate: (sans) =>
       issueCertificate(clusterCa, {
         commonName: 'stevedore-controller',
         organizationalUnit: 'controller',
-        sans: [...names],
+        sans: [...sans],
         usage: 'server',
         validityDays: SERVER_VALIDITY_DAYS,
       }),

@@ -10,11 +10,15 @@ import { createAccess, startAccessModelSync } from '@stevedore/access';
 import { AuditBatcher, AuditLog } from '@stevedore/audit';
 import { createDockerProxy, type DockerProxy } from '@stevedore/docker-proxy';
 import { createIdentity, type IdentitySettingsInput } from '@stevedore/identity';
+import { Jobs } from '@stevedore/jobs';
 import type { Store } from '@stevedore/store';
+import { startCertificateRenewal } from './certificate-renewal.js';
 import { openClusterPki } from './cluster-pki.js';
+import { scheduleJobPruning } from './job-pruning.js';
 import { createDockerGate } from './docker/docker-gate.js';
 import { createStoreImageOwners } from './docker/image-owners.js';
 import { buildHandlers } from './handlers/index.js';
+import { ServerCertificates } from './server-certificate.js';
 import { startControllerServer } from './server.js';
 
 export interface ControlPlaneOptions {
@@ -33,6 +37,13 @@ export interface ControlPlaneOptions {
   readonly identity?: IdentitySettingsInput;
   /** Validity of the certificate in a downloaded client bundle; 90 days when absent. */
   readonly clientBundleLifetimeDays?: number;
+  /**
+   * The process's jobs (kinds, schedules, runner), shared with a registry in the same process; absent,
+   * the control plane runs its own runner on the Store.
+   */
+  readonly jobs?: Jobs;
+  /** How often the cluster checks whether the server certificate is due for renewal; default 3600 s. */
+  readonly certificateCheckSeconds?: number;
 }
 
 export interface ControlPlane {
@@ -86,6 +97,14 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       listenHost: options.host,
       sans: options.sans ?? [],
     });
+    const jobs =
+      options.jobs ?? new Jobs(store, { onError: (err: unknown) => logger.warn({ err }, 'job failed') });
+    if (!options.jobs) closers.push(() => jobs.close());
+    const certificates = new ServerCertificates({
+      store,
+      clusterCa: pki.clusterCa,
+      issue: (names) => pki.issueServerCertificate(names),
+    });
     let proxy: DockerProxy | undefined;
     if (options.dockerHost !== undefined) {
       const created = createDockerProxy({
@@ -108,11 +127,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     const server = await startControllerServer({
       host: options.host,
       port: options.port,
-      tls: await pki.issueServerCertificate(),
+      tls: await certificates.ensure(pki.serverNames),
       clientCaPem: pki.clientCa.certPem,
       ...(proxy ? { dockerGate: createDockerGate({ proxy, identity, sync }) } : {}),
-      renewCertificate: () => pki.issueServerCertificate(),
       handlers: buildHandlers({
+        jobs,
         identity,
         access,
         sync,
@@ -129,6 +148,22 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       audit,
       logger,
     });
+    closers.push(() => server.close());
+    closers.push(
+      await startCertificateRenewal({
+        store,
+        jobs,
+        certificates,
+        serve: (tls) => server.setCertificate(tls),
+        everySeconds: options.certificateCheckSeconds ?? 3600,
+        logger,
+      }),
+    );
+    closers.push(scheduleJobPruning(jobs));
+    if (!options.jobs) {
+      const runner = jobs.startRunner();
+      closers.push(() => runner.close());
+    }
     return {
       url: server.url,
       port: server.port,
@@ -138,7 +173,6 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       close: async () => {
         // Live Docker API calls (attach, exec, followed logs) first: the server waits for its connections.
         await proxy?.close();
-        await server.close();
         await closeAll();
       },
     };

@@ -1,12 +1,13 @@
 /**
- * The controller's HTTPS server: builds fastify with the cluster-CA certificate, binds the REST routes
- * through the route kit, and renews its own certificate before it expires without a restart.
+ * The controller's HTTPS server: builds fastify with the cluster-CA certificate and binds the REST routes
+ * through the route kit. `setCertificate` swaps the certificate in place (new connections get it): the
+ * renewal itself is a cluster job (server-certificate.ts), which every controller follows.
  */
 import { createServer, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
-import { needsRenewal, type KeyAndCertificate } from '@stevedore/pki';
+import type { KeyAndCertificate } from '@stevedore/pki';
 import type { AuditLog } from '@stevedore/audit';
 import { bindRoutes, type Caller, type Handlers } from './http/route-kit.js';
 import { installErrorHandlers } from './http/fastify-errors.js';
@@ -22,8 +23,6 @@ export interface ControllerServerOptions {
   readonly clientCaPem: string;
   /** Takes Engine API requests before fastify sees them; absent, the port serves only the REST API. */
   readonly dockerGate?: DockerGate;
-  /** Issues a fresh server certificate; called when the current one has a third of its life left. */
-  readonly renewCertificate: () => Promise<KeyAndCertificate>;
   readonly handlers: Handlers;
   readonly authenticate: (token: string) => Promise<Caller>;
   readonly audit: AuditLog;
@@ -33,10 +32,10 @@ export interface ControllerServerOptions {
 export interface ControllerServer {
   readonly url: string;
   readonly port: number;
+  /** Serves this certificate to new connections from now on (a renewal), without a restart. */
+  setCertificate(next: KeyAndCertificate): void;
   close(): Promise<void>;
 }
-
-const RENEWAL_CHECK_MS = 60 * 60 * 1000;
 
 export async function startControllerServer(options: ControllerServerOptions): Promise<ControllerServer> {
   // Typed as fastify's logger interface so the app's type is the default one the route kit takes.
@@ -78,23 +77,6 @@ export async function startControllerServer(options: ControllerServerOptions): P
     log: options.logger,
   });
 
-  let current = options.tls;
-  const renewal = setInterval(() => {
-    if (!needsRenewal(current.certPem)) return;
-    options
-      .renewCertificate()
-      .then((next) => {
-        current = next;
-        // node:https keeps serving; new connections get the new certificate.
-        app.server.setSecureContext({ ...tlsOptions, cert: next.certPem, key: next.keyPem });
-        options.logger.info('renewed the controller server certificate');
-      })
-      .catch((err: unknown) =>
-        options.logger.error({ err }, 'could not renew the controller server certificate'),
-      );
-  }, RENEWAL_CHECK_MS);
-  renewal.unref();
-
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
@@ -102,8 +84,9 @@ export async function startControllerServer(options: ControllerServerOptions): P
   return {
     url: `https://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     port,
+    setCertificate: (next) =>
+      app.server.setSecureContext({ ...tlsOptions, cert: next.certPem, key: next.keyPem }),
     close: async () => {
-      clearInterval(renewal);
       await app.close();
     },
   };

@@ -42,6 +42,8 @@ export async function startTestController(options: { dockerHost?: string } = {})
     logger: pino({ level: 'silent' }),
     version: 'test',
     adminPassword: ADMIN_PASSWORD,
+    // The renewal check runs often, so the Jobs page has jobs to show within the test.
+    certificateCheckSeconds: 2,
     identity: { kdf: { log2N: 10 }, throttle: { maxFailures: 3, lockoutSeconds: 2 } },
     ...(options.dockerHost !== undefined ? { dockerHost: options.dockerHost } : {}),
   });

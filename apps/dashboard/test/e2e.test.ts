@@ -135,6 +135,18 @@ describe('dashboard in Chromium against a real controller', { timeout: 900_000 }
     await d.check('grants');
   });
 
+  step("shows the cluster's background jobs, with each attempt's history", async () => {
+    await d.nav('Jobs', 'Jobs');
+    const row = d.row('controller.renew-certificate', 'succeeded', '1 of 5').first();
+    await row.waitFor();
+    await row.getByRole('button', { name: /^History of controller\.renew-certificate / }).click();
+    await page.getByRole('table', { name: /^Attempts of controller\.renew-certificate / }).waitFor();
+    await page.getByLabel('Show').selectOption({ label: 'Failed' });
+    await page.getByText('No jobs match this search and filter.').waitFor();
+    await page.getByLabel('Show').selectOption({ label: 'All jobs' });
+    await d.check('jobs');
+  });
+
   step('keeps a list of 1,000+ users searchable, sortable and virtualized', async () => {
     await createManyUsers(context.request, controller.url, ADMIN_PASSWORD, 1000);
     await d.nav('Users', 'Users');

@@ -19,9 +19,11 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { type BlobDriver, FilesystemBlobDriver } from '@stevedore/blobstore';
 import { InvalidArgumentError } from '@stevedore/errors';
+import { Jobs } from '@stevedore/jobs';
 import { Registry } from '@stevedore/registry-core';
 import { type Store, openStore } from '@stevedore/store';
 import { createHandler } from './http/handler.js';
+import { scheduleRegistryJobs } from './registry-jobs.js';
 import { checkSafety, parseListen } from './safety.js';
 
 export interface StartRegistryOptions {
@@ -44,9 +46,16 @@ export interface StartRegistryOptions {
   readonly drainTimeoutMs?: number;
   /** Unfinished uploads older than this are cancelled by the hourly sweep. Default 7 days. */
   readonly uploadMaxAgeMs?: number;
+  /** How often the upload sweep runs in the cluster. Default 3600 s. */
+  readonly sweepEverySeconds?: number;
+  /**
+   * The process's jobs (kinds, schedules and runner), shared with the controller in one process; absent,
+   * the registry runs its own runner on its Store.
+   */
+  readonly jobs?: Jobs;
 }
 
-const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+const SWEEP_EVERY_SECONDS = 60 * 60;
 
 export interface RunningRegistry {
   /** e.g. http://127.0.0.1:41234 */
@@ -128,21 +137,23 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   const url = `${tls ? 'https' : 'http'}://${urlHost}:${address.port}`;
   log.info({ url, tls, storage: driver.kind, store: store.kind }, 'registry listening');
 
-  const maxAge = options.uploadMaxAgeMs ?? 7 * 24 * 60 * 60 * 1000;
-  const sweeper = setInterval(() => {
-    registry.janitor.sweep(maxAge).then(
-      (result) => (result.expired || result.orphans) && log.info(result, 'swept abandoned uploads'),
-      (err: unknown) => log.warn({ err }, 'upload sweep failed'),
-    );
-  }, SWEEP_INTERVAL_MS);
-  // The sweep is housekeeping: it must never keep the process alive.
-  sweeper.unref();
+  // The sweep is a cluster job: one run per interval in the cluster, on whichever runner claims it.
+  const ownsJobs = options.jobs === undefined;
+  const jobs =
+    options.jobs ?? new Jobs(store, { onError: (err: unknown) => log.warn({ err }, 'job failed') });
+  const stopSchedules = scheduleRegistryJobs(jobs, registry, log, {
+    uploadMaxAgeMs: options.uploadMaxAgeMs ?? 7 * 24 * 60 * 60 * 1000,
+    sweepEverySeconds: options.sweepEverySeconds ?? SWEEP_EVERY_SECONDS,
+  });
+  const runner = ownsJobs ? jobs.startRunner() : undefined;
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= (async () => {
       closing = true;
-      clearInterval(sweeper);
+      await stopSchedules();
+      await runner?.close();
+      if (ownsJobs) await jobs.close();
       const done = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), options.drainTimeoutMs ?? 30_000);

@@ -1,6 +1,7 @@
 /**
- * A live `AccessModel`: loaded from one range of `/iam/` (one revision, so a consistent snapshot), then
- * kept current by a watch of `/iam/` from the next revision.
+ * A live `AccessModel`: loaded from one read of `/iam/` at one revision (a consistent snapshot), then kept
+ * current by a watch of `/iam/` from the next revision — the Store's `follow`, which also reloads after a
+ * compaction or a watch failure.
  *
  * "A removal takes effect at once" for the API: every write through identity or access returns its
  * revision, and `waitForRevision(r)` resolves once the model reflects every change up to r. The controller
@@ -8,14 +9,10 @@
  * grant answers only once the next decision refuses.
  *
  * Invariants:
- * - The model only ever shows the state at a whole revision: the events of one revision are applied in one
- *   synchronous step. A revision is known to be whole when an event of a later one arrives, or when the
- *   watch has gone idle (a `setImmediate` after the last event: every Store implementation pushes a
- *   revision's events in one synchronous burst — the local stores on commit, etcd per watch response,
- *   which never splits a revision — and the buffered events are consumed in microtasks, which all run
- *   before `setImmediate`).
+ * - The model only ever shows the state at a whole revision: `follow` hands over a revision's events at
+ *   once (see its header for how it knows a revision is whole), and they are applied in one synchronous step.
  * - `revision` never goes back. After a CompactedError (or any watch failure) the model is reloaded from
- *   a fresh range and the watch restarts from its revision; waiters stay pending until they are covered.
+ *   a fresh snapshot and the watch restarts from its revision; waiters stay pending until they are covered.
  * - `waitForRevision` works for any revision. The watch only proves "everything up to r was delivered"
  *   when an event of revision >= r arrives, and a write outside `/iam/` (a session, a registry record)
  *   produces none; so when a wait has lasted `probeAfterMs`, the sync writes `/iam/progress` (a key no
@@ -25,7 +22,7 @@
 import { UnavailableError } from '@stevedore/errors';
 import { authorize, type AccessModel, type AuthorizeRequest, type Decision } from '@stevedore/authz';
 import { IAM_PREFIX } from '@stevedore/identity';
-import { isCompacted, type Store, type Watch, type WatchEvent } from '@stevedore/store';
+import { follow, type Follower, type Store } from '@stevedore/store';
 import { ModelMirror } from './model-mirror.js';
 import { RevisionWaiters } from './revision-waiters.js';
 
@@ -41,16 +38,10 @@ export interface AccessModelSyncOptions {
 /** Written only to make the watch deliver a revision (see above); no model record lives there. */
 export const PROGRESS_KEY = `${IAM_PREFIX}progress`;
 
-const RETRY_MIN_MS = 100;
-const RETRY_MAX_MS = 5000;
-
 export class AccessModelSync {
   private readonly mirror: ModelMirror;
   private readonly waiters = new RevisionWaiters();
-  private pending: WatchEvent[] = [];
-  private flushScheduled = false;
-  private watch: Watch | undefined;
-  private loop: Promise<void> | undefined;
+  private follower: Follower | undefined;
   private closed = false;
   private probeTimer: NodeJS.Timeout | undefined;
 
@@ -92,46 +83,25 @@ export class AccessModelSync {
 
   /** Loads the snapshot and starts watching; resolves when the model is ready. */
   async start(): Promise<void> {
-    await this.reload();
-    this.loop = this.run();
+    this.follower = follow(this.store, IAM_PREFIX, {
+      onSnapshot: (kvs, revision) => {
+        this.mirror.load(kvs);
+        this.waiters.advance(revision);
+      },
+      onRevision: (events, revision) => {
+        this.mirror.applyRevision(events);
+        this.waiters.advance(revision);
+      },
+      onError: (err) => this.options.onError?.(err, {}),
+    });
+    await this.follower.ready;
   }
 
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.probeTimer);
-    this.watch?.close();
     this.waiters.rejectAll(new UnavailableError('the access model has been stopped'));
-    await this.loop;
-  }
-
-  private async reload(): Promise<void> {
-    const { kvs, revision } = await this.store.range(IAM_PREFIX);
-    this.pending = [];
-    this.mirror.load(kvs);
-    this.waiters.advance(revision);
-    this.watch = this.store.watch(IAM_PREFIX, { fromRevision: revision + 1 });
-  }
-
-  private async run(): Promise<void> {
-    let retryMs = RETRY_MIN_MS;
-    while (!this.closed) {
-      try {
-        for await (const event of this.watch!) {
-          if (this.pending.length > 0 && event.revision !== this.pending[0]!.revision) this.flush();
-          this.pending.push(event);
-          this.scheduleFlush();
-          retryMs = RETRY_MIN_MS;
-        }
-        if (this.closed) return;
-        throw new UnavailableError('the Store watch of /iam/ ended');
-      } catch (err) {
-        if (this.closed) return;
-        this.options.onError?.(err, {});
-        if (!isCompacted(err)) await new Promise((r) => setTimeout(r, retryMs));
-        retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
-        await this.reload().catch((e: unknown) => this.options.onError?.(e, {}));
-      }
-    }
+    await this.follower?.close();
   }
 
   /** While someone waits, writes the progress key now and then, so the watch delivers a newer revision. */
@@ -145,24 +115,6 @@ export class AccessModelSync {
         .catch((err: unknown) => this.options.onError?.(err, {}));
       this.scheduleProbe(Math.min(delayMs * 2, 2000));
     }, delayMs);
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.flush();
-    });
-  }
-
-  private flush(): void {
-    const events = this.pending;
-    const last = events.at(-1);
-    if (!last || this.closed) return;
-    this.pending = [];
-    this.mirror.applyRevision(events);
-    this.waiters.advance(last.revision);
   }
 }
 

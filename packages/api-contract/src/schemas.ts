@@ -147,6 +147,49 @@ export const auditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
 
+/** Background jobs (packages/jobs): one record per job, with its attempts. */
+export const jobState = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+export const jobKind = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/, 'a job kind, e.g. registry.sweep-uploads');
+export const jobAttempt = z.object({
+  attempt: z.number(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  /** Which runner (host and process) ran it. */
+  runner: z.string(),
+  /** abandoned: its runner stopped answering and another took the job over; interrupted: its runner was shut down. */
+  outcome: z.enum(['succeeded', 'failed', 'cancelled', 'abandoned', 'interrupted']).optional(),
+  error: z.string().optional(),
+});
+export const job = z.object({
+  kind: z.string(),
+  id: z.string(),
+  state: jobState,
+  attempts: z.number(),
+  maxAttempts: z.number(),
+  lastError: z.string().optional(),
+  createdAt: z.string(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  /** When a queued job is due (its first run, or its next retry). */
+  nextRunAt: z.string().optional(),
+  /** Set when the job came from a schedule. */
+  schedule: z.string().optional(),
+  /** The last note the job gave while it ran. */
+  progress: z.string().optional(),
+  /** What the job answered when it succeeded (small JSON), e.g. how many uploads a sweep removed. */
+  result: z.unknown().optional(),
+  history: z.array(jobAttempt),
+});
+export const jobsQuery = z.strictObject({
+  kind: jobKind.optional(),
+  state: jobState.optional(),
+  after: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+export const jobParams = z.strictObject({ id: z.string().min(1).max(128) });
+
 export const pageQuery = z.strictObject({
   after: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),

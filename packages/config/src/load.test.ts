@@ -32,6 +32,9 @@ describe('loadConfig', () => {
     assert.equal(config.dataDir, '/var/lib/stevedore');
     assert.equal(config.store.kind, 'sqlite');
     assert.equal(config.registry.listen, '127.0.0.1:5443');
+    // Loopback with auth none is what the registry serves without any flag ('token' is refused until it exists).
+    assert.equal(config.registry.auth, 'none');
+    assert.equal(config.registry.allowInsecureAuth, false);
     assert.equal(config.controller.listen, '0.0.0.0:8443');
   });
 

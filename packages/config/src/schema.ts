@@ -47,8 +47,11 @@ export const registrySchema = z
     listen: hostPort.default('127.0.0.1:5443').describe('Address the registry listens on.'),
     auth: z
       .enum(['none', 'token'])
-      .default('token')
-      .describe('none serves without authentication (loopback only, unless allowInsecureAuth is set).'),
+      .default('none')
+      .describe(
+        'none serves without authentication (loopback only, unless allowInsecureAuth is set). ' +
+          'token (accounts of the control plane) does not exist yet and is refused at start.',
+      ),
     allowInsecureAuth: z
       .boolean()
       .default(false)

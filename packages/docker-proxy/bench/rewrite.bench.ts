@@ -9,7 +9,7 @@
  * Administrators' lists are piped (no parse at all), so they cost nothing here.
  */
 import { performance } from 'node:perf_hooks';
-import type { ListedType } from '@stevedore/engine';
+import type { ListedType } from '../src/operations/index.js';
 import { answerContext, rewriteAnswer } from '../src/answer-rewrites.js';
 import { filterList } from '../src/list-filter.js';
 import { Resolver } from '../src/resolver.js';

@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ListedType } from '@stevedore/engine';
+import type { ListedType } from './operations/index.js';
 import { answerContext, answerOfOne, rewriteAnswer, rewritesAnswer } from './answer-rewrites.js';
 import { filterList } from './list-filter.js';
 import type { Plan } from './plan-context.js';

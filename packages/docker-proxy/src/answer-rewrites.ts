@@ -7,7 +7,7 @@
  * Redaction (redaction.ts) is decided per resource by the logs operation on its collection: at plan time
  * for an inspect, per item for lists of services and tasks.
  */
-import type { ListedType } from '@stevedore/engine';
+import type { ListedType } from './operations/index.js';
 import { decide, type ProxyAccess, type ProxyCaller } from './caller.js';
 import type { EngineLookups } from './engine-api.js';
 import type { ImageOwners } from './image-owners.js';

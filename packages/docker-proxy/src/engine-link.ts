@@ -1,30 +1,32 @@
 /**
- * The proxy's connection to the engine: one keep-alive agent over the engine's unix socket (or TCP), used
- * both for the proxy's own lookups (inspects and lists, buffered: they are small) and for forwarding
- * callers' requests (streamed: logs, events, builds and pulls flow through without being held).
+ * The proxy's connection to the engine: an EngineClient (@stevedore/engine: one keep-alive agent over the
+ * engine's unix socket, or TCP), used both for the proxy's own lookups (inspects and lists, buffered: they
+ * are small) and for forwarding callers' requests (streamed: logs, events, builds and pulls flow through
+ * without being held; their paths go as the caller wrote them).
+ *
+ * Every failure of the engine becomes an EngineFailure (engine-failure.ts): what it says is for the audit
+ * log, not for the caller.
  */
-import { Agent, request, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import { ENGINE_API_VERSION, parseDockerHost, type EngineAddress } from '@stevedore/engine';
+import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { EngineClient } from '@stevedore/engine';
+import { isUnavailable } from '@stevedore/errors';
 import type { EngineAnswer, EngineLookups } from './engine-api.js';
 import { EngineFailure } from './engine-failure.js';
 
 export class EngineLink implements EngineLookups {
-  readonly address: EngineAddress;
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16 });
+  readonly client: EngineClient;
 
   constructor(readonly dockerHost: string) {
-    this.address = parseDockerHost(dockerHost);
+    this.client = new EngineClient(dockerHost);
   }
 
   /** The engine's address and the socket error are for the audit log, not for the caller. */
   unreachable(err: Error): EngineFailure {
-    return new EngineFailure(
-      undefined,
-      `cannot reach the Docker Engine at ${this.dockerHost}: ${err.message}`,
-      {
-        cause: err,
-      },
-    );
+    // The client's own errors name the address and the call already.
+    const detail = isUnavailable(err)
+      ? err.message
+      : `cannot reach the Docker Engine at ${this.dockerHost}: ${err.message}`;
+    return new EngineFailure(undefined, detail, { cause: err });
   }
 
   /** Starts a request to the engine; the caller writes (or pipes) the body and reads the response. */
@@ -33,29 +35,17 @@ export class EngineLink implements EngineLookups {
     path: string,
     headers: OutgoingHttpHeaders,
     onResponse: (res: IncomingMessage) => void,
-  ) {
-    const req = request({ ...this.address, agent: this.agent, method, path, headers }, onResponse);
-    return req;
+  ): ClientRequest {
+    return this.client.open(method, path, headers, onResponse, { versioned: false });
   }
 
   /** One buffered call at the pinned API version, for the proxy's own lookups. */
-  call(method: string, path: string, body?: unknown): Promise<EngineAnswer> {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const headers: OutgoingHttpHeaders = payload
-      ? { 'content-type': 'application/json', 'content-length': payload.length }
-      : {};
-    return new Promise((resolve, reject) => {
-      const req = this.open(method, `/v${ENGINE_API_VERSION}${path}`, headers, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-        );
-      });
-      req.on('error', (err) => reject(this.unreachable(err)));
-      req.end(payload);
-    });
+  async call(method: string, path: string, body?: unknown): Promise<EngineAnswer> {
+    try {
+      return await this.client.call(method, path, { body });
+    } catch (err) {
+      throw this.unreachable(err as Error);
+    }
   }
 
   /** GET returning parsed JSON, or undefined on 404; other failures throw. */
@@ -72,6 +62,6 @@ export class EngineLink implements EngineLookups {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.client.close();
   }
 }

@@ -6,7 +6,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Operation } from '@stevedore/authz';
-import type { ResourceType } from '@stevedore/engine';
+import type { ResourceType } from './operations/index.js';
 import { decide, type ProxyAccess, type ProxyCaller } from './caller.js';
 import { COLLECTION_LABEL, SERVICE_ID_LABEL, UNLABELLED_COLLECTION } from './labels.js';
 import { redactExecEvent } from './redaction.js';

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable, type Transform } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import { matchEndpoint } from '@stevedore/engine';
+import { matchEndpoint } from './operations/index.js';
 import { decodeBody } from './canonical/index.js';
 import { createImagePolicy } from './image-plan.js';
 import { createMemoryImageOwners, type ImageOwners, type ImageSource } from './image-owners.js';

@@ -15,7 +15,7 @@
  * The plan says how to record the tags made (image-watch.ts) once the engine has made them.
  */
 import type { Operation } from '@stevedore/authz';
-import type { MatchedEndpoint } from '@stevedore/engine';
+import type { MatchedEndpoint } from './operations/index.js';
 import { decide } from './caller.js';
 import { archiveWatch } from './image-archive.js';
 import {

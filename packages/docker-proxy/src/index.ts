@@ -6,3 +6,4 @@ export * from './proxy.js';
 export * from './refusals.js';
 export { decodeBody, serializeBody, type BodyKind } from './canonical/index.js';
 export { BODY_POLICIES, needsOf, describePolicy } from './field-policy/index.js';
+export { isEnginePath, splitEnginePath } from './operations/index.js';

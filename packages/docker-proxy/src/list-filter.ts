@@ -4,7 +4,7 @@
  * all of them or none, by `image.view` on their default collection. When nothing is dropped, the list
  * itself is returned (the same object).
  */
-import type { ListedType } from '@stevedore/engine';
+import type { ListedType } from './operations/index.js';
 import type { Operation } from '@stevedore/authz';
 import { decide, type ProxyAccess, type ProxyCaller } from './caller.js';
 import { collectionOf, labelsOf, serviceIdOfContainer, UNLABELLED_COLLECTION } from './labels.js';
@@ -13,6 +13,26 @@ import { visibleImageList } from './image-access.js';
 import type { ImageOwners } from './image-owners.js';
 
 type Json = Record<string, unknown>;
+
+/** Whether a listed item belongs by its service (a task, a task's container): then the services are listed. */
+export function needsServiceCollections(type: ListedType, item: Json): boolean {
+  return type === 'task' || (type === 'container' && serviceIdOfContainer(item) !== undefined);
+}
+
+/**
+ * Where a listed item belongs: its label; a task's and a task container's, their service's (`services`:
+ * collections by service id; a service that is gone leaves a task in /System).
+ */
+export function collectionOfListed(
+  type: ListedType,
+  item: Json,
+  services?: ReadonlyMap<string, string>,
+): string {
+  if (type === 'task') return services?.get(String(item['ServiceID'])) ?? UNLABELLED_COLLECTION;
+  const serviceId = type === 'container' ? serviceIdOfContainer(item) : undefined;
+  const ofService = serviceId === undefined ? undefined : services?.get(serviceId);
+  return ofService ?? collectionOf(labelsOf(type, item));
+}
 
 export async function filterList(
   type: ListedType,
@@ -33,15 +53,9 @@ export async function filterList(
   const items = (type === 'volume' ? (list as { Volumes?: Json[] | null }).Volumes : list) as Json[] | null;
   if (!Array.isArray(items)) return list;
 
-  const needsServices =
-    type === 'task' || (type === 'container' && items.some((c) => serviceIdOfContainer(c) !== undefined));
+  const needsServices = items.some((item) => needsServiceCollections(type, item));
   const services = needsServices ? await resolver.serviceCollections() : undefined;
-  const collectionOfItem = (item: Json): string => {
-    if (type === 'task') return services?.get(String(item['ServiceID'])) ?? UNLABELLED_COLLECTION;
-    const serviceId = type === 'container' ? serviceIdOfContainer(item) : undefined;
-    const ofService = serviceId === undefined ? undefined : services?.get(serviceId);
-    return ofService ?? collectionOf(labelsOf(type, item));
-  };
+  const collectionOfItem = (item: Json) => collectionOfListed(type, item, services);
   const decided = new Map<string, boolean>();
   const kept = items.filter((item) => {
     const collection = collectionOfItem(item);

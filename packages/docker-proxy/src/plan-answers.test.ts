@@ -4,7 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { matchEndpoint } from '@stevedore/engine';
+import { matchEndpoint } from './operations/index.js';
 import { planRequest, type Plan, type PlanContext } from './plan.js';
 import { Resolver } from './resolver.js';
 import { IN_DEV, testCallers, type Who } from './test-callers.js';

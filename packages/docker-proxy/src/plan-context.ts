@@ -7,7 +7,7 @@
  */
 import type { Transform } from 'node:stream';
 import type { Operation } from '@stevedore/authz';
-import type { ListedType, ResourceType } from '@stevedore/engine';
+import type { ListedType, ResourceType } from './operations/index.js';
 import { decide, type ProxyAccess, type ProxyCaller } from './caller.js';
 import type { EngineLookups } from './engine-api.js';
 import type { ImageOwners } from './image-owners.js';

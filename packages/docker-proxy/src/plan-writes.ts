@@ -7,7 +7,7 @@
  * Moving a resource to another collection by changing its label is an update where it is and a create
  * where it goes.
  */
-import type { CreatedType, UpdatedType } from '@stevedore/engine';
+import type { CreatedType, UpdatedType } from './operations/index.js';
 import type { Operation } from '@stevedore/authz';
 import { serializeBody } from './canonical/index.js';
 import { BODY_POLICIES, needsOf, type PolicedBody } from './field-policy/index.js';

@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { matchEndpoint } from '@stevedore/engine';
+import { matchEndpoint } from './operations/index.js';
 import { decodeBody } from './canonical/index.js';
 import type { Plan, PlanContext } from './plan-context.js';
 import { planRequest } from './plan.js';

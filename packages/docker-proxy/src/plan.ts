@@ -3,7 +3,7 @@
  * with a rewritten path (the resolved full id, so the resource checked is the resource acted on) or body
  * (labels and placement added), and say how to treat the answer.
  */
-import type { EngineRule, MatchedEndpoint } from '@stevedore/engine';
+import type { EngineRule, MatchedEndpoint } from './operations/index.js';
 import { requireOperation, visibleTarget, type Plan, type PlanContext } from './plan-context.js';
 import { answerOfOne } from './answer-rewrites.js';
 import { restoringEnv } from './redaction.js';

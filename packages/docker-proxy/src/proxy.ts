@@ -14,12 +14,13 @@ import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AuditBatcher } from '@stevedore/audit';
 import { toErrorResponse } from '@stevedore/errors';
-import { matchEndpoint } from '@stevedore/engine';
+import { matchEndpoint } from './operations/index.js';
 import type { ProxyAccess, ProxyCaller } from './caller.js';
 import { answerContext, rewriteAnswer, rewritesAnswer } from './answer-rewrites.js';
 import { EngineLink } from './engine-link.js';
 import { eventFilter } from './event-filter.js';
 import { filterList } from './list-filter.js';
+import { filteredListStream, streamsList } from './list-stream.js';
 import { intentOf, planRequest, type Plan, type PlanContext } from './plan.js';
 import { EngineRefusal, forbidden } from './refusals.js';
 import { forwardHeaders, readBodyBytes, responseHeaders, withStevedore } from './http-messages.js';
@@ -285,6 +286,13 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
         eventFilter(access, caller, resolver, { engine, owners: images.owners, caller }),
         res,
       );
+      return;
+    }
+    // Lists of labelled items are filtered as they stream, the kept items as the engine's bytes (list-stream.ts).
+    if (p.answer === 'list' && p.listType && streamsList(p.listType)) {
+      const { 'content-length': _length, ...unsized } = headers;
+      res.writeHead(status, unsized);
+      await pipeline(answer, filteredListStream(p.listType, { access, caller, resolver }), res);
       return;
     }
     const raw = await readAll(answer);

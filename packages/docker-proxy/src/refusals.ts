@@ -3,7 +3,7 @@
  * from daemon:". A resource the caller may not view gets exactly the engine's "not found" message for its
  * type, so a refusal never tells whether the resource exists.
  */
-import type { ResourceType } from '@stevedore/engine';
+import type { ResourceType } from './operations/index.js';
 
 export class EngineRefusal extends Error {
   constructor(

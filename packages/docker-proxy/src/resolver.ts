@@ -3,7 +3,7 @@
  * the engine. Containers of swarm tasks, tasks and exec instances take their collection from what they
  * belong to (service, service, container).
  */
-import type { ResourceType } from '@stevedore/engine';
+import type { ResourceType } from './operations/index.js';
 import type { EngineLookups } from './engine-api.js';
 import { collectionOf, labelsOf, serviceIdOfContainer } from './labels.js';
 

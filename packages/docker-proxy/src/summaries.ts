@@ -6,7 +6,7 @@
  * The answers are built from the engine's, with only the fields below recomputed or dropped; the shape
  * stays the engine's, so the docker CLI prints them as usual.
  */
-import type { ListedType } from '@stevedore/engine';
+import type { ListedType } from './operations/index.js';
 import type { AnswerContext } from './answer-rewrites.js';
 import { EngineFailure } from './engine-failure.js';
 import { filterList } from './list-filter.js';

@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { matchEndpoint } from '@stevedore/engine';
+import { matchEndpoint } from './operations/index.js';
 import { EngineRefusal } from './refusals.js';
 
 /** Method and path template of the endpoints the engine hijacks (`POST /session` is refused by the plan). */

@@ -1,7 +1,8 @@
 /**
  * Hijacked connections: `docker run -it`, `docker attach` and `docker exec -it` ask the engine to turn the
  * HTTP connection into a raw byte stream (`Upgrade: tcp`). Once the request was admitted
- * (upgrade-request.ts) and planned, the proxy sends the engine a request of its own on a fresh connection:
+ * (upgrade-request.ts) and planned, the proxy sends the engine a request of its own on a fresh connection
+ * (the engine client's `upgrade`, @stevedore/engine):
  * the planned method, path and body, with `Host`, `Content-Type`, `Content-Length`, `Connection: Upgrade`
  * and `Upgrade` (and the client's `User-Agent`; the WebSocket handshake headers for `attach/ws`), nothing
  * else of the client's.
@@ -12,7 +13,7 @@
  * (stdin at EOF) is passed on so the output that follows it still arrives. The splice is registered as a
  * live call, so it is cut when its caller stops standing (live-calls.ts).
  */
-import { request, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { EngineLink } from './engine-link.js';
@@ -81,31 +82,23 @@ export function spliceUpgrade(
   return new Promise((resolve, reject) => {
     // 499, as nginx logs it: the client left while the call was being planned.
     if (client.destroyed) return resolve(499);
-    const upstream = request({
-      ...engine.address,
-      agent: false,
-      method: call.method,
-      path: call.url,
-      headers: headersOf(call),
-    });
-    let engineSide: Duplex | undefined;
-    let answered = false;
+    const asking = new AbortController();
+    let closeEngineSide: (() => void) | undefined;
     const cut = () => {
-      upstream.destroy();
-      engineSide?.destroy();
+      asking.abort();
+      closeEngineSide?.();
       client.destroy();
     };
     const release = track(cut);
     client.on('error', cut);
     client.once('close', () => {
       release();
-      upstream.destroy();
-      engineSide?.destroy();
+      asking.abort();
+      closeEngineSide?.();
     });
 
-    upstream.once('upgrade', (answer: IncomingMessage, socket: Socket, rest: Buffer) => {
-      answered = true;
-      engineSide = socket;
+    const spliced = (answer: IncomingMessage, socket: Socket, rest: Buffer) => {
+      closeEngineSide = () => socket.destroy();
       resolve(101);
       socket.on('error', cut);
       socket.setNoDelay(true);
@@ -122,25 +115,39 @@ export function spliceUpgrade(
         client.end();
         setTimeout(() => client.destroy(), LINGER_MS).unref();
       });
-    });
-    upstream.once('response', (answer) => {
-      answered = true;
+    };
+    const answered = (answer: IncomingMessage, close: () => void) => {
+      closeEngineSide = close;
       resolve(answer.statusCode ?? 502);
       // Not hijacked: this answer is the connection's last; the client's bytes never reach the engine.
       client.write(answerHead(answer, { ...responseHeaders(answer.headers), connection: 'close' }));
       answer.on('error', cut);
       answer.pipe(client, { end: false });
       answer.once('end', () => {
-        upstream.destroy();
+        close();
         closeRaw(client);
       });
-    });
-    upstream.on('error', (err) => {
-      if (answered) cut();
-      else if (client.destroyed) resolve(499);
-      else reject(engine.unreachable(err));
-    });
-    upstream.end(call.body);
+    };
+
+    engine.client
+      .upgrade(call.method, call.url, headersOf(call), {
+        body: call.body,
+        signal: asking.signal,
+        versioned: false,
+      })
+      .then(
+        (up) => {
+          // The client went away while the engine was answering: the engine side goes too.
+          if (client.destroyed) {
+            if (up.upgraded) up.socket.destroy();
+            else up.close();
+            return resolve(499);
+          }
+          if (up.upgraded) spliced(up.response, up.socket, up.head);
+          else answered(up.response, up.close);
+        },
+        (err: Error) => (client.destroyed ? resolve(499) : reject(engine.unreachable(err))),
+      );
   });
 }
 

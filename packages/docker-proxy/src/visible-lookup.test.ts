@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ResourceType } from '@stevedore/engine';
+import type { ResourceType } from './operations/index.js';
 import { EngineFailure } from './engine-failure.js';
 import { EngineRefusal } from './refusals.js';
 import { Resolver } from './resolver.js';

@@ -10,7 +10,7 @@
  * itself (a network or secret named in a create's body) is taken as the engine resolves it, since the
  * engine would act on that one, whatever we found: invisible or ambiguous there is the engine's own 404.
  */
-import type { ResourceType } from '@stevedore/engine';
+import type { ResourceType } from './operations/index.js';
 import type { Operation } from '@stevedore/authz';
 import { decide, type ProxyAccess, type ProxyCaller } from './caller.js';
 import type { EngineLookups } from './engine-api.js';

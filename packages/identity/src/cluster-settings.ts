@@ -3,13 +3,13 @@
  * /api/v1/settings`): session lifetime, renewal threshold and per-user cap, and the lifetime of new client
  * bundles. The configuration file gives the defaults; a stored value (`/settings/cluster`) wins over them.
  *
- * Every controller watches the key, so a change made on one applies on all; the change also applies on the
- * controller that made it before the write's promise resolves. Sessions read the current values at each
- * login and renewal, so a shorter lifetime holds for sessions made from then on.
+ * Every controller follows the key (the Store's `follow`), so a change made on one applies on all; the
+ * change also applies on the controller that made it before the write's promise resolves. Sessions read the
+ * current values at each login and renewal, so a shorter lifetime holds for sessions made from then on.
  */
 import { z } from 'zod';
 import { InvalidArgumentError } from '@stevedore/errors';
-import { isCompacted, type Watch } from '@stevedore/store';
+import { follow, type Follower, type KeyValue, type WatchEvent } from '@stevedore/store';
 import type { IdentityContext } from './context.js';
 
 export const CLUSTER_SETTINGS_KEY = '/settings/cluster';
@@ -25,9 +25,7 @@ export type ClusterSettingsValues = z.infer<typeof clusterSettingsSchema>;
 
 export class ClusterSettings {
   private value: ClusterSettingsValues;
-  private watch: Watch | undefined;
-  private closed = false;
-  private loop: Promise<void> = Promise.resolve();
+  private follower: Follower | undefined;
 
   constructor(
     private readonly ctx: IdentityContext,
@@ -42,8 +40,14 @@ export class ClusterSettings {
 
   /** Loads the stored values and follows changes made by any controller. */
   async start(): Promise<void> {
-    const revision = await this.reload();
-    this.loop = this.follow(revision);
+    this.follower = follow(this.ctx.store, CLUSTER_SETTINGS_KEY, {
+      onSnapshot: (kvs) => this.applyStored(kvs.find(isSettings)?.value),
+      onRevision: (events) => {
+        const last = events.findLast((e) => keyOf(e) === CLUSTER_SETTINGS_KEY);
+        if (last) this.applyStored(last.type === 'put' ? last.kv.value : undefined);
+      },
+    });
+    await this.follower.ready;
   }
 
   async update(patch: Partial<ClusterSettingsValues>): Promise<ClusterSettingsValues> {
@@ -54,9 +58,7 @@ export class ClusterSettings {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    this.watch?.close();
-    await this.loop;
+    await this.follower?.close();
   }
 
   private validate(input: unknown): ClusterSettingsValues {
@@ -87,13 +89,6 @@ export class ClusterSettings {
     };
   }
 
-  private async reload(): Promise<number> {
-    const { kvs, revision } = await this.ctx.store.range(CLUSTER_SETTINGS_KEY);
-    const stored = kvs.find((kv) => kv.key === CLUSTER_SETTINGS_KEY);
-    this.applyStored(stored?.value);
-    return revision;
-  }
-
   /** A stored record that no longer validates (hand-edited, older schema) leaves the defaults in force. */
   private applyStored(text: string | undefined): void {
     if (text === undefined) return this.apply(this.defaults);
@@ -103,22 +98,8 @@ export class ClusterSettings {
       this.apply(this.defaults);
     }
   }
-
-  private async follow(fromRevision: number): Promise<void> {
-    let revision = fromRevision;
-    while (!this.closed) {
-      try {
-        this.watch = this.ctx.store.watch(CLUSTER_SETTINGS_KEY, { fromRevision: revision + 1 });
-        for await (const event of this.watch) {
-          revision = event.revision;
-          if (event.type === 'delete') this.apply(this.defaults);
-          else if (event.kv.key === CLUSTER_SETTINGS_KEY) this.applyStored(event.kv.value);
-        }
-      } catch (err) {
-        if (this.closed) return;
-        if (!isCompacted(err)) await new Promise((r) => setTimeout(r, 1000));
-        revision = await this.reload().catch(() => revision);
-      }
-    }
-  }
 }
+
+/** The prefix `/settings/cluster` also covers longer keys; only the exact one holds the settings. */
+const isSettings = (kv: KeyValue): boolean => kv.key === CLUSTER_SETTINGS_KEY;
+const keyOf = (event: WatchEvent): string => (event.type === 'put' ? event.kv.key : event.key);

@@ -46,6 +46,8 @@ export interface IssueOptions {
   readonly sans?: readonly string[];
   readonly usage: CertificateUsage;
   readonly validityDays: number;
+  /** The validity starts here (less a few minutes for clock skew); now when absent. */
+  readonly now?: Date;
 }
 
 function serialNumber(): string {
@@ -67,11 +69,11 @@ function distinguishedName(o: {
   ].join(', ');
 }
 
-function validity(days: number): { notBefore: Date; notAfter: Date } {
+function validity(days: number, at?: Date): { notBefore: Date; notAfter: Date } {
   if (!Number.isInteger(days) || days < 1 || days > 3650 * 2) {
     throw new InvalidArgumentError(`validity must be a whole number of days from 1 to 7300, got ${days}`);
   }
-  const now = Date.now();
+  const now = at?.getTime() ?? Date.now();
   return { notBefore: new Date(now - BACKDATE_MS), notAfter: new Date(now + days * DAY_MS) };
 }
 
@@ -139,7 +141,7 @@ export async function issueCertificate(
     serialNumber: serialNumber(),
     subject: distinguishedName(options),
     issuer: caCert.subject,
-    ...validity(options.validityDays),
+    ...validity(options.validityDays, options.now),
     publicKey: keys.publicKey,
     signingKey: caKey,
     signingAlgorithm: SIGNING_ALGORITHM,

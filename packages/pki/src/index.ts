@@ -1,2 +1,3 @@
 export * from './certificates.js';
 export * from './ca-files.js';
+export * from './seal.js';

@@ -6,6 +6,7 @@
  *   ├── repositories/<name>                           {createdAt}                    the catalog
  *   ├── blobs/<digest>                                {size}                         blob committed to storage
  *   ├── uploads/<upload id>                           {name, startedAt}              all sessions, for the janitor
+ *   ├── janitor/orphan-candidates                     {<upload id>: size}            seen by the last sweep
  *   └── repo/<name>/
  *       ├── _layers/<digest>                          {size}                         this repo may serve the blob
  *       ├── _manifests/<digest>                       ManifestRecord                 incl. its blob/child references
@@ -38,6 +39,7 @@ export const keys = {
   referrersPrefix: (name: string, subject: string) => `${ROOT}repo/${name}/_referrers/${subject}/`,
   upload: (name: string, id: string) => `${ROOT}repo/${name}/_uploads/${id}`,
   uploadIndex: (id: string) => `${ROOT}uploads/${id}`,
+  orphanCandidates: `${ROOT}janitor/orphan-candidates`,
   uploadIndexPrefix: `${ROOT}uploads/`,
 } as const;
 

@@ -1,16 +1,18 @@
 /**
  * A cache of each repository's full, sorted tag list, so listing tags costs no Store range while nothing
- * changes. Kept honest by a Store watch on `registry/repo/`: any change to a `_tags/` key (by this replica
- * or another) drops that repository's entry; this replica's own writes also drop it synchronously, so a
- * client always reads its own tag writes.
+ * changes. Kept honest by following `registry/repo/` (the Store's `follow`, from the current revision, no
+ * snapshot: the cache needs none): any change to a `_tags/` key (by this replica or another) drops that
+ * repository's entry; this replica's own writes also drop it synchronously, so a client always reads its own
+ * tag writes.
  *
  * Invariants:
  * - An entry is stored only if no invalidation of its repository happened while it was being loaded
  *   (a per-repository generation counter), so a load racing a write never caches the old list.
  * - While the watch is not running (not started, failed, compacted, closed) the cache is bypassed and
- *   empty: correctness never depends on it. A failed watch is started again after a second.
+ *   empty: correctness never depends on it. `follow` starts it again (at once after a compaction, else
+ *   with backoff); if the very first start fails (the Store is closed) the cache stays off.
  */
-import type { Store, Watch } from '@stevedore/store';
+import { follow, type Follower, type Store, type WatchEvent } from '@stevedore/store';
 
 const REPO_PREFIX = 'registry/repo/';
 const TAGS_MARK = '/_tags/';
@@ -18,10 +20,9 @@ const TAGS_MARK = '/_tags/';
 export class TagListCache {
   private readonly lists = new Map<string, readonly string[]>();
   private readonly generations = new Map<string, number>();
-  private watch: Watch | undefined;
+  private follower: Follower | undefined;
   private healthy = false;
   private closed = false;
-  private retry: NodeJS.Timeout | undefined;
   /** Bumped on every (re)start: a load begun under an earlier watch may have missed events. */
   private epoch = 0;
 
@@ -32,45 +33,28 @@ export class TagListCache {
 
   /** Starts the invalidation watch; until then (and after close) every call loads from the Store. */
   start(): void {
-    if (this.watch || this.closed) return;
-    void this.begin();
+    if (this.follower || this.closed) return;
+    this.follower = follow(this.store, REPO_PREFIX, {
+      snapshot: false,
+      onSnapshot: () => {
+        this.lists.clear();
+        this.epoch++;
+        this.healthy = true;
+      },
+      onRevision: (events) => events.forEach((event) => this.invalidateFor(event)),
+      onDown: () => this.turnOff(),
+    });
   }
 
-  private async begin(): Promise<void> {
-    let watch: Watch;
-    try {
-      // From an explicit revision, so no change between this point and the watch being live is missed
-      // (an etcd watch is established asynchronously).
-      const from = (await this.store.revision()) + 1;
-      if (this.closed || this.watch) return;
-      watch = this.store.watch(REPO_PREFIX, { fromRevision: from });
-    } catch {
-      return; // The Store refuses watches (closed): stay off, and correct.
-    }
-    this.watch = watch;
-    this.epoch++;
-    this.healthy = true;
-    await this.follow(watch);
+  private invalidateFor(event: WatchEvent): void {
+    const key = event.type === 'put' ? event.kv.key : event.key;
+    const mark = key.indexOf(TAGS_MARK);
+    if (mark > REPO_PREFIX.length) this.invalidate(key.slice(REPO_PREFIX.length, mark));
   }
 
-  private async follow(watch: Watch): Promise<void> {
-    try {
-      for await (const event of watch) {
-        const key = event.type === 'put' ? event.kv.key : event.key;
-        const mark = key.indexOf(TAGS_MARK);
-        if (mark > REPO_PREFIX.length) this.invalidate(key.slice(REPO_PREFIX.length, mark));
-      }
-    } catch {
-      // A failed watch (compaction, a lost etcd connection) only turns the cache off.
-    } finally {
-      this.healthy = false;
-      this.lists.clear();
-      if (this.watch === watch) this.watch = undefined;
-      if (!this.closed) {
-        this.retry = setTimeout(() => this.start(), 1000);
-        this.retry.unref();
-      }
-    }
+  private turnOff(): void {
+    this.healthy = false;
+    this.lists.clear();
   }
 
   invalidate(name: string): void {
@@ -98,11 +82,10 @@ export class TagListCache {
 
   close(): void {
     this.closed = true;
-    clearTimeout(this.retry);
-    this.watch?.close();
-    this.watch = undefined;
-    this.healthy = false;
-    this.lists.clear();
+    this.turnOff();
+    // The follower closes its watch and cancels any retry synchronously; its promise only says when the
+    // loop has noticed, which nothing here waits for.
+    void this.follower?.close();
   }
 }
 

@@ -16,9 +16,6 @@ export interface SweepResult {
 }
 
 export class UploadJanitor {
-  /** Orphan candidates seen by the last sweep, with their size then. */
-  private candidates = new Map<string, number>();
-
   constructor(
     private readonly store: Store,
     private readonly driver: BlobDriver,
@@ -41,19 +38,24 @@ export class UploadJanitor {
       expired++;
     }
     let orphans = 0;
+    const previous = await this.store.get(keys.orphanCandidates);
+    const candidates = new Map<string, number>(
+      previous ? Object.entries(JSON.parse(previous.value) as Record<string, number>) : [],
+    );
     const next = new Map<string, number>();
     for await (const id of this.driver.listUploads()) {
       if (sessions.has(id)) continue;
       const size = await this.driver.uploadSize(id);
       if (size === undefined) continue;
-      if (this.candidates.get(id) === size) {
+      if (candidates.get(id) === size) {
         await this.driver.deleteUpload(id);
         orphans++;
       } else {
         next.set(id, size);
       }
     }
-    this.candidates = next;
+    const text = JSON.stringify(Object.fromEntries(next));
+    if (text !== (previous?.value ?? '{}')) await this.store.put(keys.orphanCandidates, text);
     return { expired, orphans };
   }
 }

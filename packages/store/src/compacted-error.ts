@@ -1,14 +1,20 @@
 import { FailedPreconditionError } from '@stevedore/errors';
 
-/** A watch asked for history older than the compaction point; restart from `compactRevision` or later. */
+/**
+ * A watch or range asked for history older than what the Store still keeps; restart from `compactRevision`
+ * or later (undefined when the Store does not say: etcd's range error carries no number).
+ */
 export class CompactedError extends FailedPreconditionError {
   override readonly name: string = 'CompactedError';
-  readonly compactRevision: number;
-  constructor(requested: number, compactRevision: number) {
+  readonly compactRevision: number | undefined;
+  constructor(requested: number, compactRevision?: number) {
     super(
-      `revision ${requested} has been compacted; the oldest revision still available is ${compactRevision}. ` +
+      `revision ${requested} has been compacted` +
+        (compactRevision === undefined
+          ? '. '
+          : `; the oldest revision still available is ${compactRevision}. `) +
         'Re-read the current state and watch from its revision.',
-      { detail: { requested, compactRevision } },
+      { detail: { requested, ...(compactRevision === undefined ? {} : { compactRevision }) } },
     );
     this.compactRevision = compactRevision;
   }

@@ -3,6 +3,8 @@
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
+import { isInvalidArgument } from '@stevedore/errors';
+import { isCompacted } from './compacted-error.js';
 import type { Store } from './contract.js';
 import { uniquePrefix } from './conformance-helpers.js';
 
@@ -122,5 +124,34 @@ export function kvCases(use: Use): void {
       assert.equal((await store.range(p, { after: p.slice(0, -1) + '0' })).kvs.length, 0);
       assert.equal((await store.range(p, { after: '/', limit: 1 })).kvs[0]?.key, expected[0]);
       assert.deepEqual((await store.range(p + 'n1', { limit: 0 })).kvs.length, 1 + 10 + 100);
+    }));
+
+  it('reads the next pages as of the first page revision; refuses a compacted or future revision', () =>
+    use(async (store) => {
+      const p = uniquePrefix('range-at');
+      await store.txn({
+        compares: [],
+        success: [0, 1, 2, 3, 4, 5].map((i) => ({ type: 'put' as const, key: `${p}${i}`, value: `v${i}` })),
+      });
+      const first = await store.range(p, { limit: 3 });
+      const after = first.kvs.at(-1)!.key;
+      // A write elsewhere moves the revision on without touching these keys.
+      await store.put(uniquePrefix('elsewhere') + 'k', 'x');
+      const second = await store.range(p, { limit: 3, after, revision: first.revision });
+      assert.deepEqual(
+        second.kvs.map((kv) => kv.value),
+        ['v3', 'v4', 'v5'],
+      );
+      assert.deepEqual([second.more, second.revision], [false, await store.revision()]);
+      await assert.rejects(store.range(p, { revision: second.revision + 1000 }), isInvalidArgument);
+      await assert.rejects(store.range(p, { revision: 0 }), isInvalidArgument);
+      // Once a key in the range changed and history was compacted past it, the old state is gone.
+      const changed = await store.put(`${p}4`, 'changed');
+      await store.compact(changed.revision);
+      await assert.rejects(store.range(p, { after, revision: first.revision }), isCompacted);
+      assert.deepEqual(
+        (await store.range(p, { revision: changed.revision })).kvs.map((kv) => kv.value),
+        ['v0', 'v1', 'v2', 'v3', 'changed', 'v5'],
+      );
     }));
 }

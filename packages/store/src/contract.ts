@@ -12,6 +12,7 @@
  *   is applied, with no interleaving of another writer.
  * - Watch delivers every change under a prefix, from a given revision, in commit order, with no gap and no
  *   duplicate; asking for a revision older than the compaction point fails with `CompactedError`.
+ * - A range at an earlier `revision` returns the keys as they were then, or fails with `CompactedError`.
  * - A key attached to a lease is deleted (with a delete event) when the lease expires or is revoked.
  * - Keys and values are UTF-8 strings; keys are compared bytewise (etcd's order).
  */
@@ -31,13 +32,21 @@ export interface RangeOptions {
   readonly after?: string;
   /** At most this many keys; 0 or absent means no limit. */
   readonly limit?: number;
+  /**
+   * Read as of this revision instead of the current one, so the pages of one listing show one state: pass
+   * the first page's `revision` to the next pages (Kubernetes' paginated LIST does the same). Fails with
+   * CompactedError when that state is no longer available (etcd: compacted; the memory and SQLite stores keep
+   * no old versions of keys, so for them any change inside the requested range after `revision` counts as
+   * compacted), and with InvalidArgument for a revision newer than the current one.
+   */
+  readonly revision?: number;
 }
 
 export interface RangeResult {
   readonly kvs: readonly KeyValue[];
   /** True when more keys under the prefix follow the last one returned. */
   readonly more: boolean;
-  /** The store's revision when the page was read. */
+  /** The store's revision when the page was read (the current one, also when `revision` was asked for). */
   readonly revision: number;
 }
 

@@ -5,7 +5,8 @@
  * Invariants and mapping:
  * - `revision` is etcd's header revision; reads return the header revision they were served at.
  * - Conditional writes are etcd txns comparing mod_revision (0 = absent, as in etcd).
- * - Pagination: range from `after + "\0"` (the smallest key after `after`) to the prefix end.
+ * - Pagination: range from `after + "\0"` (the smallest key after `after`) to the prefix end; a range at an
+ *   earlier `revision` is etcd's own (its compacted error carries no compact revision).
  * - Lease ids are chosen by us below 2^53 so they are exact numbers (see `etcd-codec.ts`).
  * - Errors become Stevedore errors (`storeErrorFrom`); a compacted watch fails with CompactedError.
  */
@@ -25,11 +26,20 @@ import type {
   WatchOptions,
   WriteResult,
 } from './contract.js';
+import { CompactedError } from './compacted-error.js';
 import { compareToEtcd, kvFromEtcd, messageOf, opToEtcd, storeErrorFrom } from './etcd-codec.js';
 import { grantEtcdLease } from './etcd-lease.js';
 import { EtcdWatch } from './etcd-watch.js';
 import { prefixEnd } from './key-order.js';
-import { checkKey, checkPrefix, checkRangeOptions, checkRevision, checkTtl, checkTxn } from './validate.js';
+import {
+  checkKey,
+  checkPrefix,
+  checkRangeOptions,
+  checkRevision,
+  checkTtl,
+  checkTxn,
+  futureRevision,
+} from './validate.js';
 import { deleteRequest, putRequest, writeResultOf } from './write-ops.js';
 
 export class EtcdStore implements Store {
@@ -64,13 +74,23 @@ export class EtcdStore implements Store {
     const afterBound = options.after === undefined ? undefined : Buffer.from(options.after + '\0');
     const start = afterBound && Buffer.compare(afterBound, low) > 0 ? afterBound : low;
     const end = prefixEnd(low) ?? Buffer.from([0]);
-    const res = await this.call(`range '${prefix}'`, () =>
-      this.client.kv.range({
-        key: start.length === 0 ? Buffer.from([0]) : start,
-        range_end: end,
-        limit: options.limit ?? 0,
-      }),
-    );
+    const at = options.revision;
+    const res = await this.call(`range '${prefix}'`, async () => {
+      try {
+        return await this.client.kv.range({
+          key: start.length === 0 ? Buffer.from([0]) : start,
+          range_end: end,
+          limit: options.limit ?? 0,
+          ...(at === undefined ? {} : { revision: at }),
+        });
+      } catch (err) {
+        if (at === undefined) throw err;
+        const message = messageOf(err);
+        if (message.includes('required revision has been compacted')) throw new CompactedError(at);
+        if (message.includes('future revision')) throw futureRevision(at, err);
+        throw err;
+      }
+    });
     return { kvs: res.kvs.map(kvFromEtcd), more: res.more, revision: Number(res.header.revision) };
   }
 

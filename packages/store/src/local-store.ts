@@ -24,6 +24,7 @@ import type {
   WriteResult,
 } from './contract.js';
 import type { LocalBackend } from './local-backend.js';
+import { checkUnchangedSince } from './local-range.js';
 import { applyTxn, dropLease, leaseIsLive } from './local-txn.js';
 import { checkKey, checkPrefix, checkRangeOptions, checkRevision, checkTtl, checkTxn } from './validate.js';
 import { WatchHub } from './watch-hub.js';
@@ -79,6 +80,8 @@ export class LocalStore implements Store {
       checkRangeOptions(options);
       const backend = this.open();
       return backend.atomically(() => {
+        if (options.revision !== undefined)
+          checkUnchangedSince(backend, prefix, options.after, options.revision);
         const { kvs, more } = backend.range(prefix, options.after, options.limit ?? 0);
         return { kvs, more, revision: backend.revision() };
       });

@@ -36,6 +36,15 @@ export function checkRangeOptions(options: RangeOptions): void {
       detail: { field: 'after' },
     });
   }
+  if (options.revision !== undefined) checkRevision(options.revision, 'revision');
+}
+
+/** A range asked for a revision the Store has not reached (every implementation says it the same way). */
+export function futureRevision(revision: number, cause?: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(
+    `cannot read at revision ${revision}: it is newer than the current revision; pass the revision of an earlier read`,
+    { cause, detail: { field: 'revision', revision } },
+  );
 }
 
 /** A revision the caller names: a positive safe integer (or 0 where `allowZero`, for "absent"). */

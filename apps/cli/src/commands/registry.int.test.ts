@@ -22,6 +22,11 @@ async function stevedore(args: string[]): Promise<{ code: number; stdout: string
   }
 }
 
+/** The environment without STEVEDORE_* configuration, so the command sees only its defaults and flags. */
+function withoutStevedoreEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('STEVEDORE_')));
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -36,7 +41,16 @@ describe('stevedore registry', () => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   it('refuses token auth (not there yet) and auth none off loopback, saying what to do', async () => {
-    const token = await stevedore(['registry', 'serve', '--data-dir', dir, '--listen', '127.0.0.1:5999']);
+    const token = await stevedore([
+      'registry',
+      'serve',
+      '--data-dir',
+      dir,
+      '--listen',
+      '127.0.0.1:5999',
+      '--auth',
+      'token',
+    ]);
     assert.equal(token.code, 2);
     assert.match(token.stderr, /FAILED_PRECONDITION: token authentication .* pass --auth none/);
     const open = await stevedore([
@@ -51,6 +65,50 @@ describe('stevedore registry', () => {
     ]);
     assert.equal(open.code, 2);
     assert.match(open.stderr, /--allow-insecure-auth/);
+  });
+
+  it('starts on the configuration defaults: auth none, SQLite in the data dir, loopback', async () => {
+    // Only what must differ is set: the data dir (the default, /var/lib/stevedore, is the machine's) and the
+    // port, since 5443 may be taken on a shared machine (another registry, a parallel run). The default
+    // address itself, 127.0.0.1:5443, is checked through `stevedore config show` in config.test.ts.
+    const dataDir = join(dir, 'defaults');
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [bin, 'registry', 'serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: withoutStevedoreEnv() },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (b: Buffer) => resolve(b.toString()));
+        child.on('exit', () => reject(new Error(`serve exited before listening: ${stderr}`)));
+      });
+      assert.match(line, new RegExp(`listening on http://127\\.0\\.0\\.1:${port}`));
+      const res = await fetch(`http://127.0.0.1:${port}/v2/`);
+      assert.equal(res.status, 200, 'no credentials needed: auth none');
+      assert.equal(res.headers.get('docker-distribution-api-version'), 'registry/2.0');
+      assert.ok((await readdir(dataDir)).includes('store.db'), 'the SQLite store lives in the data dir');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0);
+  });
+
+  it('refuses a data dir it cannot use, and fsck of one without registry data, naming --data-dir', async () => {
+    const unusable = await stevedore(['registry', 'serve', '--data-dir', '/dev/null/stevedore']);
+    assert.equal(unusable.code, 2);
+    assert.match(
+      unusable.stderr,
+      /FAILED_PRECONDITION: cannot use the data dir \/dev\/null\/stevedore .*--data-dir/,
+    );
+    const missing = join(dir, 'never-served');
+    const fsck = await stevedore(['registry', 'fsck', '--data-dir', missing]);
+    assert.equal(fsck.code, 2);
+    assert.match(fsck.stderr, /NOT_FOUND: no registry data in .*never-served.*--data-dir/);
+    await assert.rejects(readdir(missing), { code: 'ENOENT' }, 'fsck creates nothing');
   });
 
   it('serves, says where, drains on SIGTERM and exits 0; fsck then passes, and fails on a damaged blob', async () => {

@@ -1,12 +1,16 @@
 /**
  * `stevedore registry`: `serve` runs a standalone registry (flags overlay the config, which the registry
  * app turns into a server); `fsck` checks a data dir's blobs, manifests and tags and exits 1 on damage.
- * SIGTERM/SIGINT drain in-flight requests, then exit 0.
+ * SIGTERM/SIGINT drain in-flight requests, then exit 0. Both start on the configuration defaults alone
+ * (loopback, auth none, SQLite in /var/lib/stevedore), or refuse naming the flag to give.
  */
+import { constants, existsSync } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
 import { resolve, join } from 'node:path';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '@stevedore/config';
+import { FailedPreconditionError, NotFoundError } from '@stevedore/errors';
 import { openStore, type Store } from '@stevedore/store';
 import { fsckRegistry, startRegistry } from '@stevedore/registry';
 import { configFileOf } from '../global-options.js';
@@ -38,6 +42,21 @@ async function configFor(command: Command, flags: ServeFlags): Promise<Config> {
   });
 }
 
+/** Makes the data dir if missing; refuses, naming --data-dir, one this user cannot write (the default needs root). */
+async function prepareDataDir(dataDir: string): Promise<void> {
+  try {
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    await access(dataDir, constants.W_OK);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new FailedPreconditionError(
+      `cannot use the data dir ${dataDir} (${reason}): pass --data-dir <dir> (dataDir) with a directory ` +
+        'this user can write; the default, /var/lib/stevedore, needs root',
+      { cause: err, detail: { field: 'dataDir', dataDir } },
+    );
+  }
+}
+
 function openConfiguredStore(config: Config): Promise<Store> {
   return openStore({
     kind: config.store.kind,
@@ -50,6 +69,7 @@ async function serve(flags: ServeFlags, command: Command): Promise<void> {
   const config = await configFor(command, flags);
   const logger = pino({ level: config.log.level }, pino.destination(2));
   const r = config.registry;
+  await prepareDataDir(config.dataDir);
   const store = await openConfiguredStore(config);
   let running;
   try {
@@ -89,6 +109,14 @@ async function serve(flags: ServeFlags, command: Command): Promise<void> {
 
 async function fsckCommand(flags: { dataDir?: string }, command: Command): Promise<void> {
   const config = await configFor(command, { dataDir: flags.dataDir });
+  // Opening a missing SQLite store would create an empty one and report it healthy: a mistyped dir must not.
+  if (config.store.kind === 'sqlite' && !existsSync(join(config.dataDir, 'store.db'))) {
+    throw new NotFoundError(
+      `no registry data in ${config.dataDir} (it has no store.db): pass --data-dir <dir> (dataDir) with the ` +
+        'directory `stevedore registry serve` uses',
+      { detail: { field: 'dataDir', dataDir: config.dataDir } },
+    );
+  }
   const store = await openConfiguredStore(config);
   try {
     const report = await fsckRegistry(store, config.dataDir);
@@ -111,11 +139,11 @@ export function registryCommand(): Command {
   cmd
     .command('serve')
     .description('serve the OCI Distribution API (standalone registry)')
-    .option('--listen <host:port>', 'address to listen on (registry.listen), e.g. 127.0.0.1:5443')
-    .option('--data-dir <dir>', 'where blobs and the store live (dataDir)')
+    .option('--listen <host:port>', 'address to listen on (registry.listen, default 127.0.0.1:5443)')
+    .option('--data-dir <dir>', 'where blobs and the store live (dataDir, default /var/lib/stevedore)')
     .option(
       '--auth <mode>',
-      "'none' (loopback only unless --allow-insecure-auth); 'token' is not available yet",
+      "registry.auth: 'none' (the default; loopback only unless --allow-insecure-auth); 'token' is not available yet",
     )
     .option('--tls-cert <file>', 'PEM certificate chain (registry.tlsCert)')
     .option('--tls-key <file>', 'PEM private key (registry.tlsKey)')
@@ -125,7 +153,7 @@ export function registryCommand(): Command {
   cmd
     .command('fsck')
     .description('check that every manifest, blob and tag is intact; exits 1 on damage')
-    .option('--data-dir <dir>', 'the registry data dir (dataDir)')
+    .option('--data-dir <dir>', 'the registry data dir (dataDir, default /var/lib/stevedore)')
     .action(fsckCommand);
   return cmd;
 }

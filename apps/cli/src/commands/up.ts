@@ -16,6 +16,7 @@ import { loadConfig, type Config } from '@stevedore/config';
 import { startControlPlane } from '@stevedore/controller';
 import { ensureDockerEngine, ensureSwarmManager } from '@stevedore/host';
 import { startRegistry } from '@stevedore/registry';
+import { Jobs } from '@stevedore/jobs';
 import { openStore } from '@stevedore/store';
 import { configFileOf } from '../global-options.js';
 import { VERSION } from '../version.js';
@@ -101,22 +102,33 @@ async function up(flags: UpFlags, command: Command): Promise<void> {
       await close().catch((err: unknown) => logger.error({ err }, 'stop failed'));
   };
   try {
-    // Token auth for the registry arrives with a later change; until then it serves on loopback only.
+    // One set of jobs for the process: the registry and the controller define their kinds and schedules on
+    // it, and one runner takes the cluster's due jobs (the last thing started, the first stopped).
+    const jobs = new Jobs(store, { onError: (err: unknown) => logger.warn({ err }, 'job failed') });
+    closers.push(() => jobs.close());
+    // The registry's own settings (registry.* in the config file or STEVEDORE_REGISTRY_*): on its defaults
+    // it serves on loopback without authentication until token auth lands; off loopback it refuses, naming
+    // the key to set.
+    const r = config.registry;
     const registry = await startRegistry({
-      listen: config.registry.listen,
+      jobs,
+      listen: r.listen,
       dataDir: config.dataDir,
       store,
-      auth: 'none',
-      allowInsecureAuth: false,
-      allowPlainHttp: false,
-      maxManifestBytes: config.registry.maxManifestBytes,
+      auth: r.auth,
+      allowInsecureAuth: r.allowInsecureAuth,
+      allowPlainHttp: r.allowPlainHttp,
+      maxManifestBytes: r.maxManifestBytes,
       logger,
+      ...(r.tlsCert !== undefined ? { tlsCert: r.tlsCert } : {}),
+      ...(r.tlsKey !== undefined ? { tlsKey: r.tlsKey } : {}),
     });
     closers.push(() => registry.close());
     const { host, port } = splitHostPort(config.controller.listen);
     const adminPassword = process.env['STEVEDORE_ADMIN_PASSWORD'];
     const plane = await startControlPlane({
       store,
+      jobs,
       dataDir: config.dataDir,
       host,
       port,
@@ -135,6 +147,8 @@ async function up(flags: UpFlags, command: Command): Promise<void> {
       },
     });
     closers.push(() => plane.close());
+    const runner = jobs.startRunner();
+    closers.push(() => runner.close());
 
     const controllerUrl = ['0.0.0.0', '::'].includes(host)
       ? `https://${hostname()}:${plane.port}`

@@ -20,8 +20,7 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { AccessModelSync } from '@stevedore/access';
 import { privateCollectionOf } from '@stevedore/authz';
-import type { DockerProxy, ProxyCaller } from '@stevedore/docker-proxy';
-import { isEnginePath, splitEnginePath } from '@stevedore/engine';
+import { isEnginePath, splitEnginePath, type DockerProxy, type ProxyCaller } from '@stevedore/docker-proxy';
 import type { Identity } from '@stevedore/identity';
 
 export const DASHBOARD_DOCKER_PREFIX = '/api/docker';

@@ -3,6 +3,7 @@ import { accessHandlers } from './access.js';
 import { accountHandlers } from './accounts.js';
 import { authHandlers } from './auth.js';
 import { bundleHandlers } from './bundles.js';
+import { jobHandlers } from './jobs.js';
 import type { Services } from './services.js';
 import { settingsHandlers } from './settings.js';
 import { systemHandlers } from './system.js';
@@ -17,5 +18,6 @@ export function buildHandlers(services: Services): Handlers {
     ...accessHandlers(services),
     ...settingsHandlers(services),
     ...bundleHandlers(services),
+    ...jobHandlers(services),
   };
 }

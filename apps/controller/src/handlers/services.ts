@@ -2,6 +2,7 @@
 import type { Access, AccessModelSync } from '@stevedore/access';
 import type { AuditLog } from '@stevedore/audit';
 import type { Identity } from '@stevedore/identity';
+import type { Jobs } from '@stevedore/jobs';
 import type { KeyAndCertificate } from '@stevedore/pki';
 
 export interface Services {
@@ -9,6 +10,7 @@ export interface Services {
   readonly access: Access;
   readonly sync: AccessModelSync;
   readonly audit: AuditLog;
+  readonly jobs: Jobs;
   readonly clusterCaPem: string;
   /** Signs the certificates of client bundles; its key stays in the data dir's pki directory. */
   readonly clientCa: KeyAndCertificate;

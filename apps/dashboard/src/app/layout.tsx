@@ -25,6 +25,7 @@ const everyone = [
 ];
 const administration = [
   { to: '/users', label: 'Users' },
+  { to: '/jobs', label: 'Jobs' },
   { to: '/settings', label: 'Admin settings' },
 ];
 

@@ -23,6 +23,7 @@ const CollectionsPage = page(() => import('../pages/collections-page.js'));
 const GrantsPage = page(() => import('../pages/grants-page.js'));
 const ProfilePage = page(() => import('../pages/profile-page.js'));
 const SettingsPage = page(() => import('../pages/settings-page.js'));
+const JobsPage = page(() => import('../pages/jobs-page.js'));
 const NetworksPage = page(() => import('../pages/networks-page.js'));
 const VolumesPage = page(() => import('../pages/volumes-page.js'));
 const SecretsPage = page(() => import('../pages/secrets-page.js'));
@@ -54,6 +55,7 @@ export const router = createBrowserRouter([
       { path: 'collections', element: <CollectionsPage /> },
       { path: 'grants', element: <GrantsPage /> },
       { path: 'settings', element: <SettingsPage /> },
+      { path: 'jobs', element: <JobsPage /> },
       { path: 'networks', element: <NetworksPage /> },
       { path: 'volumes', element: <VolumesPage /> },
       { path: 'secrets', element: <SecretsPage /> },

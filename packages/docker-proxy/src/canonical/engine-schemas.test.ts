@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { ENGINE_ENDPOINTS } from '@stevedore/engine';
+import { ENGINE_ENDPOINTS } from '../operations/index.js';
 import { ENGINE_BODIES, ENGINE_QUERY_PARAMETERS } from './engine-schemas.generated.js';
 
 const SPEC_DIRS = [

@@ -1,0 +1,4 @@
+import { etcdHarness } from '@stevedore/leader/testing';
+import { runJobsSuite } from './jobs-suite.js';
+
+runJobsSuite(etcdHarness());

@@ -1,0 +1,4 @@
+import { memoryHarness } from '@stevedore/leader/testing';
+import { runJobsSuite } from './jobs-suite.js';
+
+runJobsSuite(memoryHarness());
