@@ -1,14 +1,17 @@
 /**
- * The platform the proxy benchmark runs on (test/docker/platform.ts, shared with the Docker API tests): a single-node
- * swarm engine (testkit; never the machine's own daemon), the control plane started in this process over a
- * memory Store with its Docker API proxy pointed at that engine, and one non-admin user, alice, holding
- * Full Control on /Shared/bench, with a client bundle downloaded from `GET /api/clientbundle` (kept in
- * memory: the load client needs only its three PEMs). `bundleOf` downloads any other user's the same way
- * (the administrator's, the viewer's of access-model-seed.ts).
+ * The platform the proxy benchmark runs on (test/docker/platform.ts, shared with the Docker API tests): a
+ * single-node swarm engine (testkit; never the machine's own daemon), the control plane started in this
+ * process over a SQLite Store in its data dir (or the tests' memory Store) with its Docker API proxy
+ * pointed at that engine, and one non-admin user, alice, holding Full Control on /Shared/bench, with a
+ * client bundle downloaded from `GET /api/clientbundle` (kept in memory: the load client needs only its
+ * three PEMs). `bundleOf` downloads any other user's the same way (the administrator's, the viewer's of
+ * access-model-seed.ts).
  *
  * `stop()` closes the plane, stops the engine and removes the data dir; it is safe after a partial start.
  */
+import { join } from 'node:path';
 import { strFromU8 } from 'fflate';
+import { openSqliteStore, type Store } from '@stevedore/store';
 import type { DockerEngine } from '@stevedore/testkit';
 import type { ControlPlane } from '../src/index.js';
 import { IMAGE, PASSWORD, startPlatform } from '../test/docker/platform.js';
@@ -34,9 +37,23 @@ export interface BenchPlatform {
   readonly bundleOf: (user: string) => Promise<ClientBundle>;
 }
 
+/**
+ * The controller's Store: SQLite in the data dir, as `stevedore up` runs by default; or the memory Store
+ * the tests use, which holds everything (and every audit entry the bench writes) in the controller's heap.
+ */
+export type BenchStore = 'sqlite' | 'memory';
+
 /** Starts everything, runs `body`, and tears everything down whatever `body` does. */
-export async function withBenchPlatform<T>(body: (platform: BenchPlatform) => Promise<T>): Promise<T> {
-  const platform = await startPlatform('0.1.0-bench');
+export async function withBenchPlatform<T>(
+  storeKind: BenchStore,
+  body: (platform: BenchPlatform) => Promise<T>,
+): Promise<T> {
+  let store: Store | undefined;
+  const platform = await startPlatform('0.1.0-bench', {
+    ...(storeKind === 'sqlite'
+      ? { store: (dataDir: string) => (store = openSqliteStore({ path: join(dataDir, 'store.db') })) }
+      : {}),
+  });
   try {
     await platform.asAdmin('POST', '/api/v1/users', { name: 'alice', password: PASSWORD });
     await platform.asAdmin('POST', '/api/v1/collections', { path: COLLECTION });
@@ -67,5 +84,6 @@ export async function withBenchPlatform<T>(body: (platform: BenchPlatform) => Pr
     return await body({ engine, plane, bundle: await bundleOf('alice'), asAdmin, bundleOf });
   } finally {
     await platform.stop().catch((err: unknown) => console.error('stopping the platform failed:', err));
+    await store?.close();
   }
 }

@@ -11,7 +11,7 @@
  *   100 containers of the second part;
  * - admin: an administrator, whose answers flow through unfiltered (the proxy's floor for a list).
  *
- * Setting: the control plane runs in this process (startControlPlane, over a memory Store), so the RSS
+ * Setting: the control plane runs in this process (startControlPlane, over a SQLite Store), so the RSS
  * printed is the controller's; the load client is a process of its own (load-client.ts), one keep-alive
  * connection per target and identity, so neither its TLS work nor its heap is counted as the proxy's. How
  * each row is measured: measure.ts. Goals (latency ≤ 1.2× direct, throughput ≥ 0.9× direct, the filtered
@@ -22,6 +22,8 @@
  * (~20 MB/s on two cores) and varies ±25% from read to read, so compare the controller CPU figure too.
  *
  * Options: --quick (few resources, requests and bytes: checks the harness in about two minutes);
+ * --store sqlite|memory (the controller's Store: SQLite in the data dir by default, as `stevedore up`
+ * runs; memory, as the tests use, keeps every record and audit entry in the controller's heap);
  * --only a,b (rows by key: ping, containers, services, inspect, create, logs, big, cli);
  * --profile DIR (a CPU profile of the controller per row: profile.ts).
  */
@@ -45,8 +47,12 @@ const { values: flags } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     profile: { type: 'string' },
+    store: { type: 'string', default: 'sqlite' },
   },
 });
+const storeKind = flags.store;
+if (storeKind !== 'sqlite' && storeKind !== 'memory')
+  throw new Error(`--store: sqlite or memory, not ${String(storeKind)}`);
 const quick = flags.quick === true;
 const only = new Set((flags.only ?? ROWS.join(',')).split(',').filter((k) => k !== ''));
 for (const key of only)
@@ -259,7 +265,7 @@ async function main(platform: BenchPlatform): Promise<void> {
     const version = (await engine.request('GET', '/version')).json<{ Version: string }>().Version;
     console.log(
       formatReport({
-        setting: `${quick ? 'QUICK run; ' : ''}Node ${process.version}, Docker Engine ${version}, ${cpus().length}× ${cpus()[0]?.model ?? 'CPU'}`,
+        setting: `${quick ? 'QUICK run; ' : ''}Node ${process.version}, Docker Engine ${version}, ${cpus().length}× ${cpus()[0]?.model ?? 'CPU'}; controller Store: ${storeKind}`,
         method: `${SIZE.warmup} warm-up + ${SIZE.rounds} alternating rounds × ${SIZE.perRound} sequential requests per target (lists of ${BIG.services}: ${BIG_ROUNDS.warmup} + ${BIG_ROUNDS.rounds} × ${BIG_ROUNDS.perRound}); logs: median of ${SIZE.logRuns} alternating reads`,
         notes: [
           `Access model: ${seeded.collections} collections, ${seeded.grants} grants besides each user's own (seeded through the REST API in ${seeded.seconds.toFixed(0)} s); viewer: View Only on ${VIEWER_COLLECTION} only`,
@@ -281,4 +287,4 @@ async function main(platform: BenchPlatform): Promise<void> {
 
 // Ctrl-C: exit through 'exit', where testkit kills and cleans up engines that were not stopped.
 process.once('SIGINT', () => process.exit(130));
-await withBenchPlatform(main);
+await withBenchPlatform(storeKind, main);

@@ -112,6 +112,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         access: {
           authorize: (request) => sync.authorize(request),
           collectionExists: (path) => sync.model.collections.has(path),
+          // The model shows one whole revision at a time: decisions may be kept until it moves.
+          revision: () => sync.revision,
         },
         audit: new AuditBatcher(store, {
           onError: (err: unknown) => logger.error({ err }, 'could not write Docker API audit entries'),

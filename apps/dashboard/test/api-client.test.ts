@@ -90,7 +90,7 @@ describe('dashboard API client', () => {
       source: 'local',
       createdAt: 'x',
     };
-    const { api, ended } = fakeApi((url) =>
+    const { api, calls, ended } = fakeApi((url) =>
       url.endsWith('/api/v1/me')
         ? {
             status: meStatus,
@@ -103,12 +103,18 @@ describe('dashboard API client', () => {
     );
     const change = () =>
       api.call('changeOwnPassword', { body: { oldPassword: 'x', newPassword: 'y'.repeat(8) } });
+    // After a 401 the client asks `me` in the background; poll for what that leads to (an upper bound).
+    const until = async (done: () => boolean) => {
+      for (const deadline = Date.now() + 10_000; !done() && Date.now() < deadline;)
+        await new Promise((r) => setTimeout(r, 5));
+    };
     await assert.rejects(change(), /invalid username or password/);
-    await new Promise((r) => setTimeout(r, 10));
+    await until(() => calls.some((c) => c.url.endsWith('/api/v1/me')));
+    await new Promise((r) => setTimeout(r, 10)); // time for its answer to be handled
     assert.equal(ended(), 0, 'a wrong current password does not end the session');
     meStatus = 401;
     await assert.rejects(change());
-    await new Promise((r) => setTimeout(r, 10));
+    await until(() => ended() === 1);
     assert.equal(ended(), 1);
   });
 });

@@ -74,7 +74,7 @@ export class DashboardDriver {
           restarted = true;
           await this.page.waitForURL(url, { waitUntil: 'load' });
         });
-        await this.page.waitForFunction('document.styleSheets.length > 0', undefined, { timeout: 5_000 });
+        await this.page.waitForFunction('document.styleSheets.length > 0', undefined, { timeout: 30_000 });
         return;
       } catch (err) {
         if (attempt === 5 || (this.networkChanges === 0 && !restarted)) throw err;

@@ -60,7 +60,7 @@ describe('Docker pages in Chromium against a controller with a swarm engine', { 
     await buildTestImage(engine, IMAGE);
     controller = await startTestController({ dockerHost: engine.host });
     browser = await launchChromium();
-    ({ page, d } = await openDashboard(browser, controller.url, 20_000));
+    ({ page, d } = await openDashboard(browser, controller.url, 30_000));
     await d.open('/');
   });
   after(async () => {
@@ -302,13 +302,15 @@ describe('Docker pages in Chromium against a controller with a swarm engine', { 
       });
       assert.equal(created.status(), 201, await created.text());
       const row = d.row('from-cli');
-      await row.waitFor({ timeout: 5_000 }); // no polling on this list: only an event refetches it
+      // No polling on this list: only an event refetches it, so however long it takes, it came by the
+      // event stream (the bound covers an engine round trip and a refetch on a loaded machine).
+      await row.waitFor({ timeout: 60_000 });
       const { ID } = (await created.json()) as { ID: string };
       const removed = await page.request.delete(`${controller.url}/api/docker/v1.41/services/${ID}`, {
         headers,
       });
       assert.equal(removed.status(), 200);
-      await row.waitFor({ state: 'detached', timeout: 5_000 });
+      await row.waitFor({ state: 'detached', timeout: 60_000 });
     },
   );
 

@@ -45,7 +45,7 @@ describe('resource pages in Chromium against a real controller and swarm', { tim
     await buildTestImage(engine, IMAGE);
     controller = await startTestController({ dockerHost: engine.host });
     browser = await launchChromium();
-    const opened = await openDashboard(browser, controller.url, 20_000);
+    const opened = await openDashboard(browser, controller.url, 30_000);
     ({ page, d } = opened);
     const { context } = opened;
     const admin = await Caller.login(context.request, controller.url, 'admin', ADMIN_PASSWORD);

@@ -10,7 +10,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { FilesystemBlobDriver } from '@stevedore/blobstore';
+import { FilesystemBlobDriver, MemoryBlobDriver } from '@stevedore/blobstore';
 import { openStore } from '@stevedore/store';
 import { startRegistry } from './server.js';
 import {
@@ -25,8 +25,12 @@ import {
 
 const quiet = pino({ level: 'silent' });
 
-async function until(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 50 && !(await check()); i++) await new Promise((r) => setTimeout(r, 20));
+/** Polls `check` until it holds; the deadline is only an upper bound for a loaded machine. */
+async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !(await check());) {
+    if (Date.now() > deadline) return; // the caller's assertion says what did not happen
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 describe('registry: concurrency, restarts, drain and fsck', () => {
@@ -101,7 +105,23 @@ describe('registry: concurrency, restarts, drain and fsck', () => {
   });
 
   it('close() lets an in-flight upload finish before it resolves', async () => {
-    const reg = await startTestRegistry();
+    // The driver says when the PATCH's first bytes reach it: from then on the request is in flight.
+    let arrived!: () => void;
+    const inServer = new Promise<void>((resolve) => (arrived = resolve));
+    const driver = new (class extends MemoryBlobDriver {
+      override appendUpload(
+        ...[id, offset, source, options = {}]: Parameters<MemoryBlobDriver['appendUpload']>
+      ) {
+        return super.appendUpload(id, offset, source, {
+          ...options,
+          onChunk: (chunk) => {
+            options.onChunk?.(chunk);
+            arrived();
+          },
+        });
+      }
+    })();
+    const reg = await startTestRegistry({ driver });
     const location = (await reg.fetch('/v2/lib/drain/blobs/uploads/', { method: 'POST' })).headers.get(
       'location',
     )!;
@@ -115,7 +135,7 @@ describe('registry: concurrency, restarts, drain and fsck', () => {
       },
     });
     const inFlight = reg.fetch(location, { method: 'PATCH', body, duplex: 'half' });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await inServer;
     let closed = false;
     const closing = reg.close().then(() => (closed = true));
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { type BlobDriver, FilesystemBlobDriver } from '@stevedore/blobstore';
-import { InvalidArgumentError } from '@stevedore/errors';
+import { InvalidArgumentError, UnavailableError } from '@stevedore/errors';
 import { Jobs } from '@stevedore/jobs';
 import { Registry } from '@stevedore/registry-core';
 import { type Store, openStore } from '@stevedore/store';
@@ -68,13 +68,31 @@ export interface RunningRegistry {
 
 async function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => reject(listenFailure(err, host, port)));
     server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });
   });
   return server.address() as AddressInfo;
+}
+
+/** A listen failure the user can act on, naming the address and the setting to change. */
+function listenFailure(err: NodeJS.ErrnoException, host: string, port: number): Error {
+  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const why =
+    err.code === 'EADDRINUSE'
+      ? 'another process is listening there'
+      : err.code === 'EACCES'
+        ? 'ports below 1024 need root'
+        : err.code === 'EADDRNOTAVAIL'
+          ? 'no interface of this machine has that address'
+          : undefined;
+  if (why === undefined) return err;
+  return new UnavailableError(
+    `the registry cannot listen on ${address}: ${why}. Choose another address with --listen (registry.listen)`,
+    { cause: err, detail: { field: 'registry.listen', listen: address } },
+  );
 }
 
 export async function startRegistry(options: StartRegistryOptions = {}): Promise<RunningRegistry> {

@@ -46,7 +46,18 @@ async function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
 
 /** Starts `stevedore registry serve --auth none` on a free loopback port and waits until `/v2/` answers. */
 export async function startRegistryProcess(dataDir: string, timeoutMs = 30_000): Promise<RegistryProcess> {
-  const port = await freePort();
+  // freePort() answers a port that was free a moment ago; another process can bind it before the server
+  // does, and then the server exits with EADDRINUSE: new ports are worth another try.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(dataDir, timeoutMs, await freePort());
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof UnavailableError) || !/EADDRINUSE/.test(err.message)) throw err;
+    }
+  }
+}
+
+async function startOnce(dataDir: string, timeoutMs: number, port: number): Promise<RegistryProcess> {
   const host = `127.0.0.1:${port}`;
   const url = `http://${host}`;
   const args = [
@@ -76,10 +87,13 @@ export async function startRegistryProcess(dataDir: string, timeoutMs = 30_000):
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const output = (): string => lines.join('\n');
+  // After 'exit', stderr can still hold the reason; 'close' comes once it is read.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (exited(child)) {
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
       throw new UnavailableError(
         `'stevedore registry serve' exited (${child.exitCode ?? child.signalCode}) before answering on ${url}:\n${output()}`,
       );

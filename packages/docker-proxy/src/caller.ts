@@ -27,6 +27,11 @@ export interface ProxyCaller {
 export interface ProxyAccess {
   authorize(request: { user: string; operation: Operation; collection: string }): Decision;
   collectionExists(path: string): boolean;
+  /**
+   * The revision of the access model `authorize` decides on (every decision is a function of it), so
+   * decisions may be kept until it moves (decisions.ts); absent, they are kept for one call only.
+   */
+  revision?(): number;
 }
 
 /** Decides one operation for one caller on one collection. */

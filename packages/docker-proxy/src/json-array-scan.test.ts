@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { JsonArrayScanner, NotJsonArrayError } from './json-array-scan.js';
+import { fieldPicker } from './json-fields.js';
 
 /** The elements of `text` as the scanner cuts them, with the text fed in pieces of `size` bytes. */
 function scan(text: string | Buffer, size = Infinity): { elements: string[]; isArray: boolean | undefined } {
@@ -54,7 +55,10 @@ describe('JSON array scanner', () => {
       { s: 'line\nbreak\ttab\u0000nul' },
     ];
     const text = JSON.stringify(tricky);
-    assert.deepEqual(scanEveryWay(text).map((e) => JSON.parse(e) as unknown), tricky);
+    assert.deepEqual(
+      scanEveryWay(text).map((e) => JSON.parse(e) as unknown),
+      tricky,
+    );
     // Escapes as other encoders write them: \/ and \u escapes, an escaped quote right before the end.
     const escaped = String.raw`[{"a":"\/\u005d\u0022\\"},"\"","\\",{"b":"x\\\"]"}]`;
     assert.deepEqual(
@@ -155,7 +159,24 @@ function prng(seed: number): Random {
   };
 }
 
-const PIECES = ['"', '\\', '[', ']', '{', '}', ',', ':', ' ', '\n', 'a', 'é', '🐳', '\u2028', '\u0001', 'null'];
+const PIECES = [
+  '"',
+  '\\',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  ':',
+  ' ',
+  '\n',
+  'a',
+  'é',
+  '🐳',
+  '\u2028',
+  '\u0001',
+  'null',
+];
 
 function randomString(random: Random): string {
   return Array.from({ length: random.int(8) }, () => PIECES[random.int(PIECES.length)]!).join('');
@@ -182,3 +203,89 @@ function randomValue(random: Random, depth: number): unknown {
       );
   }
 }
+
+describe('member spans and the fields picked from them', () => {
+  const pick = fieldPicker({ Labels: true, Spec: { Labels: true, Name: true } });
+  /** What the picker should give: the same members, read from JSON.parse's value. */
+  const expected = (value: unknown) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    const v = value as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    if ('Labels' in v) out['Labels'] = v['Labels'];
+    if ('Spec' in v) {
+      const spec = v['Spec'];
+      if (spec !== null && typeof spec === 'object' && !Array.isArray(spec)) {
+        const s = spec as Record<string, unknown>;
+        out['Spec'] = {
+          ...('Labels' in s ? { Labels: s['Labels'] } : {}),
+          ...('Name' in s ? { Name: s['Name'] } : {}),
+        };
+      } else out['Spec'] = spec;
+    }
+    return out;
+  };
+
+  it('picks what JSON.parse reads: the last of a member given twice, escaped keys, odd values', () => {
+    const text = String.raw`[
+      {"Spec":{"Labels":{"a":1}},"Spec":{"Name":"second"}},
+      {"Spe\u0063" : { "Lab\u0065ls" : {"b":"}]"} , "x":[{"Labels":0}] } },
+      {"Labels":null,"Spec":null},
+      {"Spec":[{"Labels":"in an array"}],"Labels":{"c":"\"]"}},
+      {"Config":{"Spec":{"Labels":"too deep"}}},
+      [1,2],
+      "a string",
+      {}
+    ]`;
+    const bytes = Buffer.from(text);
+    for (let size = 1; size <= bytes.length; size += 7) {
+      const scanner = new JsonArrayScanner({ fieldDepth: 2 });
+      const got: unknown[] = [];
+      for (let i = 0; i < bytes.length; i += size)
+        scanner.push(bytes.subarray(i, i + size), (e, members) => got.push(pick(e, members)));
+      scanner.end();
+      assert.deepEqual(got, (JSON.parse(text) as unknown[]).map(expected), `pieces of ${size}`);
+    }
+  });
+
+  it('agrees with JSON.parse on random objects, however they are cut', () => {
+    const random = prng(7);
+    for (let doc = 0; doc < 300; doc++) {
+      const value = Array.from({ length: random.int(5) }, () => {
+        const item = randomValue(random, 3);
+        return random.int(2) === 0 && item !== null && typeof item === 'object' && !Array.isArray(item)
+          ? { ...item, Spec: { Labels: randomValue(random, 1), Name: randomString(random) }, Labels: {} }
+          : item;
+      });
+      const bytes = Buffer.from(JSON.stringify(value, null, random.int(2) === 0 ? 1 : undefined));
+      const size = 1 + random.int(bytes.length);
+      const scanner = new JsonArrayScanner({ fieldDepth: 2 });
+      const got: unknown[] = [];
+      for (let i = 0; i < bytes.length; i += size)
+        scanner.push(bytes.subarray(i, i + size), (e, members) => got.push(pick(e, members)));
+      scanner.end();
+      assert.deepEqual(got, value.map(expected), `document ${doc}`);
+    }
+  });
+
+  it('refuses a picked member without a value', () => {
+    const scanner = new JsonArrayScanner({ fieldDepth: 2 });
+    assert.throws(() => scanner.push(Buffer.from('[{"Labels":}]'), (e, m) => pick(e, m)), SyntaxError);
+  });
+});
+
+describe('element offsets', () => {
+  it('says where each element begins in the whole document, however it is cut', () => {
+    const text = ' [ {"a":"]"} ,\n[1,2], "x" ,3 ]';
+    const bytes = Buffer.from(text);
+    for (let size = 1; size <= bytes.length; size++) {
+      const scanner = new JsonArrayScanner({ fieldDepth: 2 });
+      const got: [number, string][] = [];
+      for (let i = 0; i < bytes.length; i += size)
+        scanner.push(bytes.subarray(i, i + size), (e, _m, offset) => got.push([offset, e.toString()]));
+      scanner.end();
+      for (const [offset, element] of got)
+        assert.equal(bytes.subarray(offset, offset + Buffer.byteLength(element)).toString(), element);
+      assert.equal(got.length, 4, `pieces of ${size}`);
+    }
+  });
+});

@@ -79,7 +79,8 @@ export class MemberSpans {
   }
 }
 
-export type OnElement = (element: Buffer, members: MemberSpans) => void;
+/** An element, its members (fieldDepth > 0), and where its first byte is in the whole document. */
+export type OnElement = (element: Buffer, members: MemberSpans, offset: number) => void;
 
 const KEY_END = 3;
 const VALUE_START = 4;
@@ -129,7 +130,7 @@ STRING_STOP[BACKSLASH] = 1;
 export class JsonArrayScanner {
   private phase = Phase.Start;
   /** Closing bytes expected, innermost last: stack[0, depth) (depth 0 outside elements). */
-  private stack = new Uint8Array(64);
+  private stack: Uint8Array = new Uint8Array(64);
   private depth = 0;
   private inString = false;
   /** A backslash was the last byte seen in a string: the next byte is escaped. */
@@ -141,6 +142,9 @@ export class JsonArrayScanner {
   private partsLength = 0;
   /** Where the current element starts in the chunk being scanned (0 when it began in an earlier one). */
   private start = 0;
+  /** Bytes of the document in chunks before the one being scanned; and where the current element began. */
+  private before = 0;
+  private elementOffset = 0;
   private count = 0;
 
   // Members (fieldDepth > 0). `chain`: how many of the outermost open brackets are objects, so members at
@@ -203,6 +207,7 @@ export class JsonArrayScanner {
           }
           this.begin(b);
           this.start = i;
+          this.elementOffset = this.before + i;
           i++;
           continue;
         case Phase.After:
@@ -220,6 +225,7 @@ export class JsonArrayScanner {
       this.parts.push(rest);
       this.partsLength += rest.length;
     }
+    this.before += n;
   }
 
   /** The input ended: throws unless it held one whole array (or was not an array at all). */
@@ -348,7 +354,7 @@ export class JsonArrayScanner {
     this.chain = 0;
     this.count++;
     this.phase = Phase.After;
-    onElement(element, this.members);
+    onElement(element, this.members, this.elementOffset);
     this.members.count = 0;
   }
 

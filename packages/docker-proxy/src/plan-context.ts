@@ -9,7 +9,7 @@ import type { Transform } from 'node:stream';
 import type { Operation } from '@stevedore/authz';
 import type { ListedType, ResourceType } from './operations/index.js';
 import { decide, type ProxyAccess, type ProxyCaller } from './caller.js';
-import type { EngineLookups } from './engine-api.js';
+import type { EngineAnswer, EngineLookups } from './engine-api.js';
 import type { ImageOwners } from './image-owners.js';
 import type { PolicedBody } from './field-policy/index.js';
 import { forbidden } from './refusals.js';
@@ -46,6 +46,12 @@ export interface Plan {
    * throws (after removing it) when it breaks the policy. Set for non-administrators' creates and updates.
    */
   readonly verify?: (answer: unknown) => Promise<void>;
+  /**
+   * The engine's answer to this very call, read while planning: the call is the inspect the resolver made
+   * to find the resource (same API version, no query), so it is answered with that instead of being sent
+   * again (then redacted, for `redact`). What the caller gets is what was checked.
+   */
+  readonly answered?: EngineAnswer;
   /** For `image`: the successful JSON answer as the caller may see it (image names cut: image-access.ts). */
   readonly rewrite?: (answer: unknown) => Promise<unknown>;
   /**
@@ -71,6 +77,8 @@ export interface PlanContext {
    */
   readonly readBody: (kind: PolicedBody) => Promise<Record<string, unknown>>;
   readonly images: ImagePolicy;
+  /** The API version `engine`'s lookups are pinned to (a caller's inspect at it may reuse a lookup). */
+  readonly lookupVersion?: string;
 }
 
 /** Which local images a caller may run (image ownership); the planner asks it for every workload image. */

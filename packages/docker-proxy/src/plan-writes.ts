@@ -10,7 +10,7 @@
 import type { CreatedType, UpdatedType } from './operations/index.js';
 import type { Operation } from '@stevedore/authz';
 import { serializeBody } from './canonical/index.js';
-import { BODY_POLICIES, needsOf, type PolicedBody } from './field-policy/index.js';
+import { BODY_POLICIES, needsOf, type Need, type PolicedBody } from './field-policy/index.js';
 import { COLLECTION_LABEL, withCollection, type Labels } from './labels.js';
 import { engineNode } from './node-of-engine.js';
 import { addConstraints, placementConstraints } from './placement.js';
@@ -64,13 +64,13 @@ async function checkBody(
   body: Json,
   collection: string,
 ): Promise<string[]> {
+  const needs = needsOf(BODY_POLICIES[BODY_OF[type]], body);
+  const checking = withImageChecksStarted(ctx, needs);
   if (type === 'container') {
     const node = await engineNode(ctx.engine);
     requireOperation(ctx, 'node.schedule', node.collection, `running a container on this engine's node`);
   }
-  await enforceNeeds(ctx, needsOf(BODY_POLICIES[BODY_OF[type]], body), collection, {
-    createVolumes: type === 'container',
-  });
+  await enforceNeeds(checking, needs, collection, { createVolumes: type === 'container' });
   if (type === 'container') labelMountVolumes(obj(body['HostConfig'])['Mounts'], collection);
   if (type !== 'service') return [];
   const task = (body['TaskTemplate'] ??= {}) as Json;
@@ -80,6 +80,25 @@ async function checkBody(
   const constraints = await placementConstraints(ctx.engine, ctx.access, ctx.caller);
   addConstraints(body, constraints);
   return constraints;
+}
+
+/**
+ * The image checks a body needs, started at once so that their lookups (the engine's image inspect, the
+ * tag records) run beside the node's; each is still decided where enforceNeeds reaches it, so what is
+ * refused, and in which order, is as if each had started there. They only read.
+ */
+function withImageChecksStarted(ctx: PlanContext, needs: readonly Need[]): PlanContext {
+  const started = new Map<string, Promise<void>>();
+  for (const need of needs) {
+    if (need.kind !== 'image' || started.has(need.ref)) continue;
+    const check = ctx.images.checkUse(ctx, need.ref);
+    check.catch(() => undefined); // thrown where enforceNeeds awaits it
+    started.set(need.ref, check);
+  }
+  if (started.size === 0) return ctx;
+  const checkUse: PlanContext['images']['checkUse'] = (c, ref) =>
+    started.get(ref) ?? ctx.images.checkUse(c, ref);
+  return { ...ctx, images: { ...ctx.images, checkUse } };
 }
 
 /** The post-check of a non-administrator's create or update; nodes are only relabelled (no check). */

@@ -3,7 +3,7 @@
  * with a rewritten path (the resolved full id, so the resource checked is the resource acted on) or body
  * (labels and placement added), and say how to treat the answer.
  */
-import type { EngineRule, MatchedEndpoint } from './operations/index.js';
+import type { EngineRule, MatchedEndpoint, ResourceType } from './operations/index.js';
 import { requireOperation, visibleTarget, type Plan, type PlanContext } from './plan-context.js';
 import { answerOfOne } from './answer-rewrites.js';
 import { restoringEnv } from './redaction.js';
@@ -27,6 +27,17 @@ const BODY_OF_ONE: Readonly<Record<string, PolicedBody>> = {
 };
 /** Calls that set a container running on the engine's node (creating it is checked in plan-writes.ts). */
 const RUNS_ON_NODE = new Set(['POST /containers/{id}/start', 'POST /containers/{id}/restart']);
+/** Inspects whose answer is the resolver's own lookup of the target (resolver.ts's INSPECT_PATH). */
+const INSPECT_OF: Readonly<Record<string, ResourceType>> = {
+  'GET /containers/{id}/json': 'container',
+  'GET /services/{id}': 'service',
+  'GET /tasks/{id}': 'task',
+  'GET /nodes/{id}': 'node',
+  'GET /networks/{id}': 'network',
+  'GET /volumes/{name}': 'volume',
+  'GET /secrets/{id}': 'secret',
+  'GET /configs/{id}': 'config',
+};
 /** Calls on one resource whose body is a stream the engine reads (an archive into the container). */
 const STREAMED_ONE = new Set(['PUT /containers/{id}/archive']);
 /**
@@ -162,8 +173,16 @@ export async function planRequest(ctx: PlanContext, match: MatchedEndpoint, rawU
       if (found.type === 'exec' && execIsPrivileged(found.resource))
         requireOperation(ctx, 'container.privileged', found.collection, 'starting a privileged exec');
       const plan = onResource(rule.operation, found, withParam(url, match, found.id), body);
+      // The caller's inspect is the lookup just made (same version, no query): answered with it.
+      const reuse =
+        INSPECT_OF[call] === found.type &&
+        found.answer?.status === 200 &&
+        query_ === '' &&
+        match.version !== undefined &&
+        match.version === ctx.lookupVersion;
       return {
         ...plan,
+        ...(reuse ? { answered: found.answer } : {}),
         ...answerOfOne(ctx.access, caller, call, found),
         ...(STREAMED_ONE.has(call) ? { stream: true } : {}),
         ...(verify ? { verify } : {}),

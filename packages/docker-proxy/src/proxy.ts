@@ -1,8 +1,11 @@
 /**
  * The authorizing Docker Engine API proxy. Every call is matched to the operation map, planned (refused,
  * or forwarded with what the plan changes), audited with the caller, operation, resource and outcome, and
- * streamed to and from the engine. Only lists, `/version` and JSON bodies of creates and updates are ever
- * held in memory; logs, events, builds, pulls, pushes and archives flow through.
+ * streamed to and from the engine. Only lists of images and volumes, `/version`, other rewritten answers
+ * and JSON bodies of creates and updates are ever held in memory; lists of labelled items are filtered as
+ * they stream (list-stream.ts; the last few are kept to compare the next against: list-memo.ts), and logs,
+ * events, builds, pulls, pushes and archives flow through in batches (coalesce.ts). An inspect of the
+ * target is answered from the lookup that found it (plan-context.ts's `answered`).
  *
  * Hijacked calls (attach, exec start: `Upgrade: tcp`) are admitted only on the endpoints the engine hijacks,
  * their body read whole, planned the same way and sent as the planned request, then spliced to a raw
@@ -19,13 +22,18 @@ import type { ProxyAccess, ProxyCaller } from './caller.js';
 import { answerContext, rewriteAnswer, rewritesAnswer } from './answer-rewrites.js';
 import { EngineLink } from './engine-link.js';
 import { eventFilter } from './event-filter.js';
+import type { EngineAnswer } from './engine-api.js';
 import { filterList } from './list-filter.js';
+import { pipeCoalesced } from './coalesce.js';
+import { DecisionCache } from './decisions.js';
+import { ListMemo } from './list-memo.js';
 import { filteredListStream, streamsList } from './list-stream.js';
 import { intentOf, planRequest, type Plan, type PlanContext } from './plan.js';
 import { EngineRefusal, forbidden } from './refusals.js';
 import { forwardHeaders, readBodyBytes, responseHeaders, withStevedore } from './http-messages.js';
 import { decodeBody, type BodyKind } from './canonical/index.js';
 import { Resolver } from './resolver.js';
+import { redactResource } from './redaction.js';
 import type { ImageOwners } from './image-owners.js';
 import { createImagePolicy } from './image-plan.js';
 import { createLiveCalls } from './live-calls.js';
@@ -80,6 +88,10 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
   const { access, audit } = options;
   const live = createLiveCalls({ log: options.log });
   const images = createImagePolicy(options.imageOwners);
+  // The last list answers scanned, so an identical one is not scanned again (list-memo.ts).
+  const lists = new ListMemo();
+  // List filtering's decisions, kept per access model revision (decisions.ts).
+  const decisions = new DecisionCache(access);
 
   const record = (
     caller: ProxyCaller,
@@ -140,7 +152,8 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
         return value as Record<string, unknown>;
       throw new EngineRefusal(400, 'the request body must be a JSON object');
     };
-    const ctx: PlanContext = { engine, resolver, access, caller, readBody, images };
+    const lookupVersion = engine.client.apiVersion;
+    const ctx: PlanContext = { engine, resolver, access, caller, readBody, images, lookupVersion };
     return planRequest(ctx, match, url).catch((err: unknown) => {
       throw Object.assign(err instanceof Error ? err : new Error(String(err)), { intent: intentOf(match) });
     });
@@ -163,6 +176,7 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
   };
 
   const forward = (req: IncomingMessage, res: ServerResponse, caller: ProxyCaller, p: Plan): void => {
+    if (p.answered) return answerFromPlan(req, res, caller, p, p.answered);
     const upstream = engine.open(
       req.method ?? 'GET',
       p.url,
@@ -187,7 +201,8 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
             return;
           }
           answer.on('error', () => res.destroy());
-          answer.pipe(res);
+          // In the pieces the engine's socket delivered, not one write per chunk of its framing (coalesce.ts).
+          pipeCoalesced(answer, res);
           return;
         }
         void respondRewritten(answer, res, status, p, caller).catch((err: unknown) => {
@@ -237,6 +252,27 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
         req.pipe(watch).pipe(upstream);
       } else req.pipe(upstream);
     }
+  };
+
+  /** A call the plan already has the engine's answer to (an inspect of the target: plan-context.ts). */
+  const answerFromPlan = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    caller: ProxyCaller,
+    p: Plan,
+    answered: EngineAnswer,
+  ): void => {
+    req.resume();
+    record(caller, req, p, answered.status);
+    let body = answered.body;
+    if (p.answer === 'redact' && p.redact) {
+      const value = JSON.parse(body.toString('utf8')) as unknown;
+      const redacted = redactResource(p.redact, value);
+      if (redacted !== value) body = Buffer.from(JSON.stringify(redacted));
+    }
+    const { 'content-length': _length, ...headers } = responseHeaders(answered.headers);
+    res.writeHead(answered.status, { ...headers, 'content-length': String(body.length) });
+    res.end(body);
   };
 
   /** A create or update is answered only once what was made passed the post-check (post-check.ts). */
@@ -292,7 +328,9 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
     if (p.answer === 'list' && p.listType && streamsList(p.listType)) {
       const { 'content-length': _length, ...unsized } = headers;
       res.writeHead(status, unsized);
-      await pipeline(answer, filteredListStream(p.listType, { access, caller, resolver }), res);
+      const slot = { memo: lists, key: p.url };
+      const ctx = { access, caller, resolver, decider: decisions.forCall(caller) };
+      await pipeline(answer, filteredListStream(p.listType, ctx, slot), res);
       return;
     }
     const raw = await readAll(answer);

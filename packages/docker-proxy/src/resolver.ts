@@ -2,9 +2,13 @@
  * Finds a resource the caller named (by id, id prefix or name) and the collection it belongs to, by asking
  * the engine. Containers of swarm tasks, tasks and exec instances take their collection from what they
  * belong to (service, service, container).
+ *
+ * A resource found keeps the engine's answer to its inspect (`answer`): when the caller's own call is that
+ * very inspect, the planner answers with it instead of asking the engine a second time (plan.ts).
  */
 import type { ResourceType } from './operations/index.js';
-import type { EngineLookups } from './engine-api.js';
+import type { EngineAnswer, EngineLookups } from './engine-api.js';
+import { EngineFailure } from './engine-failure.js';
 import { collectionOf, labelsOf, serviceIdOfContainer } from './labels.js';
 
 export interface Located {
@@ -13,6 +17,8 @@ export interface Located {
   readonly id: string;
   readonly collection: string;
   readonly resource: Record<string, unknown>;
+  /** The engine's answer `resource` was read from (GET of its inspect path, at the pinned API version). */
+  readonly answer?: EngineAnswer;
 }
 
 type Json = Record<string, unknown>;
@@ -51,10 +57,9 @@ export class Resolver {
       const container = await this.locate('container', String(exec['ContainerID']));
       return container && { type, id: String(exec['ID']), collection: container.collection, resource: exec };
     }
-    const resource = await this.engine.inspect<Json>(
-      INSPECT_PATH[type].replace('{}', encodeURIComponent(ref)),
-    );
-    if (!resource) return undefined;
+    const inspected = await this.inspectAnswer(INSPECT_PATH[type].replace('{}', encodeURIComponent(ref)));
+    if (!inspected) return undefined;
+    const { resource, answer } = inspected;
     const id = String(type === 'volume' ? resource['Name'] : (resource['Id'] ?? resource['ID']));
     let collection = collectionOf(labelsOf(type, resource));
     const serviceId =
@@ -64,6 +69,18 @@ export class Resolver {
           ? serviceIdOfContainer(resource)
           : undefined;
     if (serviceId) collection = (await this.serviceCollection(serviceId)) ?? collection;
-    return { type, id, collection, resource };
+    return { type, id, collection, resource, answer };
+  }
+
+  /** EngineLookups.inspect, keeping the answer: undefined on 404, other failures throw. */
+  private async inspectAnswer(path: string): Promise<{ resource: Json; answer: EngineAnswer } | undefined> {
+    const answer = await this.engine.call('GET', path);
+    if (answer.status === 404) return undefined;
+    if (answer.status >= 400)
+      throw new EngineFailure(
+        answer.status,
+        `the Docker Engine answered ${answer.status} to GET ${path}: ${answer.body.toString()}`,
+      );
+    return { resource: JSON.parse(answer.body.toString('utf8')) as Json, answer };
   }
 }

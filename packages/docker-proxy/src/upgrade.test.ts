@@ -25,8 +25,8 @@ function raw(port: number) {
   return {
     socket,
     text: () => received,
-    closed: (ms = 3000) => within(closed, ms, () => `the connection stayed open; received: ${received}`),
-    async waitFor(pattern: RegExp, ms = 3000) {
+    closed: (ms = 15_000) => within(closed, ms, () => `the connection stayed open; received: ${received}`),
+    async waitFor(pattern: RegExp, ms = 15_000) {
       const deadline = Date.now() + ms;
       while (!pattern.test(received)) {
         if (Date.now() > deadline)
@@ -185,7 +185,7 @@ describe('hijacked calls', () => {
     assert.ok(start);
     await within(
       waitUntil(() => engine.closed(start.connection)),
-      2000,
+      10_000,
       () => 'engine side still open',
     );
     assert.ok(!reached('/swarm'));
@@ -212,13 +212,12 @@ describe('hijacked calls', () => {
     attach.socket.write('still here\n');
     await attach.waitFor(/still here\n$/);
     valid = false;
-    const cutAt = Date.now();
-    await attach.closed(2500);
-    assert.match(await within(logs, 2500, () => 'logs -f still streaming'), /line\n/);
-    assert.ok(Date.now() - cutAt < 2500);
+    // Re-checked about every second; the bounds only tell "cut" from "never cut" on a busy machine.
+    await attach.closed(15_000);
+    assert.match(await within(logs, 15_000, () => 'logs -f still streaming'), /line\n/);
     await within(
       waitUntil(() => engine.closed(attachConnection)),
-      1000,
+      10_000,
       () => 'engine attach still open',
     );
   });

@@ -27,8 +27,12 @@ async function image(registry: Registry): Promise<Buffer> {
   );
 }
 
-const until = async (check: () => Promise<boolean>) => {
-  for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 10));
+/** Polls `check` until it holds; the deadline is only an upper bound for a loaded machine. */
+const until = async (check: () => Promise<boolean>, timeoutMs = 20_000) => {
+  for (const deadline = Date.now() + timeoutMs; !(await check());) {
+    if (Date.now() > deadline) return; // the caller's assertion says what did not happen
+    await new Promise((r) => setTimeout(r, 10));
+  }
 };
 
 describe('tag list cache', () => {

@@ -9,16 +9,21 @@ import { describeEvent, sleep, take, uniquePrefix } from './conformance-helpers.
 
 type Use = (fn: (store: Store) => Promise<void>) => Promise<void>;
 
-/** etcd checks expiry every 500 ms and deletes through Raft; allow that much lateness and some more. */
-const LATE_MS = 3000;
+/**
+ * etcd checks expiry every 500 ms and deletes through Raft, and a loaded 2-core machine runs timers late:
+ * an upper bound only, generous so that it never decides the outcome.
+ */
+const LATE_MS = 15_000;
 
 export function leaseCases(use: Use): void {
   it('deletes a key on an expired lease, with a delete event, once the TTL has passed', () =>
     use(async (store) => {
       const p = uniquePrefix('expiry');
+      // Before the grant: the TTL runs from the server's grant, which a slow answer could put well before
+      // a clock read after it, and the lower bound below would then fail for nothing.
+      const started = Date.now();
       const lease = await store.grantLease(1);
       assert.ok(lease.ttlSeconds >= 1);
-      const started = Date.now();
       const put = await store.put(p + 'k', 'v', { lease: lease.id });
       await store.put(p + 'plain', 'v');
       assert.equal((await store.get(p + 'k'))?.lease, lease.id);
@@ -41,8 +46,9 @@ export function leaseCases(use: Use): void {
       const ttlMs = lease.ttlSeconds * 1000;
       const put = await store.put(p + 'k', 'v', { lease: lease.id });
       const started = Date.now();
+      // Often, so that a loaded machine running the timer late does not let the lease lapse in between.
       while (Date.now() - started < ttlMs * 1.5) {
-        await sleep(ttlMs / 4);
+        await sleep(ttlMs / 10);
         await lease.keepAlive();
       }
       assert.equal((await store.get(p + 'k'))?.value, 'v', 'still there past the original TTL');

@@ -64,8 +64,20 @@ describe('sqlite store on disk', () => {
     });
     try {
       for (let i = 0; i < 20; i++) await store.put('/auto/k', String(i));
-      await sleep(100);
-      const err = await take(store.watch('/auto/', { fromRevision: 1 }), 1).catch((e: unknown) => e);
+      // The compaction runs on its own timer: wait until a watch from the start is refused (a loaded
+      // machine may run the timer late; the deadline is only an upper bound).
+      const fromStart = () => {
+        const watch = store.watch('/auto/', { fromRevision: 1 });
+        return take(watch, 1)
+          .catch((e: unknown) => e)
+          .finally(() => watch.close());
+      };
+      const done = (e: unknown) => isCompacted(e) && e.compactRevision === 21 - 5;
+      let err = await fromStart();
+      for (const deadline = Date.now() + 20_000; !done(err) && Date.now() < deadline;) {
+        await sleep(20);
+        err = await fromStart();
+      }
       assert.ok(isCompacted(err), `expected CompactedError, got ${String(err)}`);
       assert.equal(err.compactRevision, 21 - 5);
       assert.deepEqual(

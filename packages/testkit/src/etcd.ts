@@ -39,10 +39,25 @@ const KILL_AFTER_MS = 5_000;
 export async function startEtcd(options: EtcdOptions = {}): Promise<EtcdInstance> {
   requireIntegrationTier('etcd');
   const binary = await ensureBinary('etcd', 'etcd-server');
+  // freePort() answers a port that was free a moment ago; another process can bind it before etcd does.
+  // Then etcd exits with "address already in use", and new free ports are worth another try.
+  const fixedPorts = options.clientPort !== undefined || options.peerPort !== undefined;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(binary, options);
+    } catch (err) {
+      if (fixedPorts || attempt >= 3 || !/address already in use/i.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startOnce(binary: string, options: EtcdOptions): Promise<EtcdInstance> {
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'stevedore-etcd-')));
   const clientPort = options.clientPort ?? (await freePort());
-  const peerPort = options.peerPort ?? (await freePort());
+  let peerPort = options.peerPort ?? (await freePort());
+  // Two free ports asked for one after the other can be the same one.
+  while (peerPort === clientPort && options.peerPort === undefined) peerPort = await freePort();
   const endpoint = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const child = spawn(
@@ -70,7 +85,8 @@ export async function startEtcd(options: EtcdOptions = {}): Promise<EtcdInstance
   child.stderr.on('data', (chunk: string) => {
     stderrTail = (stderrTail + chunk).slice(-4000);
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // 'close', not 'exit': by then stderr is read to its end, so a failed start's message has etcd's reason.
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {

@@ -1,10 +1,10 @@
 // `stevedore registry serve|fsck` as a user runs them, through the bin shim.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +33,41 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+interface Serving {
+  readonly child: ChildProcess;
+  readonly port: number;
+  /** The first thing the server printed on stdout. */
+  readonly line: string;
+  readonly exited: Promise<number | null>;
+}
+
+/**
+ * Spawns `stevedore` with `argsFor(port)` on a free port and resolves once it printed on stdout. A port
+ * found free can be bound by another process before the server binds it: on EADDRINUSE, another port.
+ */
+async function serveOnFreePort(
+  argsFor: (port: number) => string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Serving> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const child = spawn(process.execPath, [bin, ...argsFor(port)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+    });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const line = await new Promise<string | undefined>((resolve) => {
+      child.stdout.once('data', (b: Buffer) => resolve(b.toString()));
+      void exited.then(() => resolve(undefined));
+    });
+    if (line !== undefined) return { child, port, line, exited };
+    if (attempt >= 3 || !/another process is listening there/.test(stderr))
+      throw new Error(`serve exited before listening: ${stderr}`);
+  }
 }
 
 describe('stevedore registry', () => {
@@ -67,25 +102,35 @@ describe('stevedore registry', () => {
     assert.match(open.stderr, /--allow-insecure-auth/);
   });
 
+  it('says which setting to change when the address is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = taken.address() as AddressInfo;
+      const res = await stevedore(['registry', 'serve', '--data-dir', dir, '--listen', `127.0.0.1:${port}`]);
+      assert.equal(res.code, 2, res.stderr);
+      assert.match(
+        res.stderr,
+        new RegExp(
+          `UNAVAILABLE: the registry cannot listen on 127\\.0\\.0\\.1:${port}: another process is listening there\\. Choose another address with --listen`,
+        ),
+      );
+      assert.doesNotMatch(res.stderr, /INTERNAL|\n\s+at /, 'no stack trace');
+    } finally {
+      taken.close();
+    }
+  });
+
   it('starts on the configuration defaults: auth none, SQLite in the data dir, loopback', async () => {
     // Only what must differ is set: the data dir (the default, /var/lib/stevedore, is the machine's) and the
     // port, since 5443 may be taken on a shared machine (another registry, a parallel run). The default
     // address itself, 127.0.0.1:5443, is checked through `stevedore config show` in config.test.ts.
     const dataDir = join(dir, 'defaults');
-    const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      [bin, 'registry', 'serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: withoutStevedoreEnv() },
+    const { child, port, line, exited } = await serveOnFreePort(
+      (port) => ['registry', 'serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`],
+      withoutStevedoreEnv(),
     );
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     try {
-      const line = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (b: Buffer) => resolve(b.toString()));
-        child.on('exit', () => reject(new Error(`serve exited before listening: ${stderr}`)));
-      });
       assert.match(line, new RegExp(`listening on http://127\\.0\\.0\\.1:${port}`));
       const res = await fetch(`http://127.0.0.1:${port}/v2/`);
       assert.equal(res.status, 200, 'no credentials needed: auth none');
@@ -113,20 +158,17 @@ describe('stevedore registry', () => {
 
   it('serves, says where, drains on SIGTERM and exits 0; fsck then passes, and fails on a damaged blob', async () => {
     const dataDir = join(dir, 'data');
-    const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      [bin, 'registry', 'serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--auth', 'none'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const { child, port, line, exited } = await serveOnFreePort((port) => [
+      'registry',
+      'serve',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--data-dir',
+      dataDir,
+      '--auth',
+      'none',
+    ]);
     try {
-      const line = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (b: Buffer) => resolve(b.toString()));
-        child.on('exit', () => reject(new Error('serve exited before listening')));
-      });
       assert.match(line, new RegExp(`listening on http://127\\.0\\.0\\.1:${port}`));
       const data = 'cli blob';
       const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;

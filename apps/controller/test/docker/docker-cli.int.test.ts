@@ -490,13 +490,13 @@ describe('docker CLI through the authorizing proxy', () => {
     const id = bundles.items.find((b) => b.label === 'attach')?.id;
     assert.ok(id);
     assert.equal(await runningAfter(attach, 1500), true, 'docker attach ended by itself');
-    let cutFrom = Date.now();
     assert.equal(
       (await cluster.call('DELETE', `/api/v1/users/alice/bundles/${id}`, { token: admin })).status,
       204,
     );
-    await within(attach, 10_000, 'docker attach still running 10 s after its bundle was revoked');
-    assert.ok(Date.now() - cutFrom < 10_000);
+    // The proxy's sweep cuts it about a second later; the bound is generous for a loaded machine and still
+    // far below the 120 s the session would otherwise run.
+    await within(attach, 30_000, 'docker attach still running 30 s after its bundle was revoked');
     // Only the session was cut: the container runs on.
     assert.equal((await x.ok('alice', ['inspect', '-f', '{{.State.Running}}', 'alice-tty'])).trim(), 'true');
 
@@ -510,11 +510,9 @@ describe('docker CLI through the authorizing proxy', () => {
     assert.equal(await runningAfter(exec, 1500), true, 'docker exec -it ended by itself');
     const patch = (active: boolean) =>
       cluster.call('PATCH', '/api/v1/users/alice', { token: admin, body: { active } });
-    cutFrom = Date.now();
     assert.equal((await patch(false)).status, 200);
     try {
-      await within(exec, 10_000, 'docker exec -it still running 10 s after the account was deactivated');
-      assert.ok(Date.now() - cutFrom < 10_000);
+      await within(exec, 30_000, 'docker exec -it still running 30 s after the account was deactivated');
     } finally {
       assert.equal((await patch(true)).status, 200);
     }

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { pino } from 'pino';
-import { createMemoryStore } from '@stevedore/store';
+import { createMemoryStore, type Store } from '@stevedore/store';
 import { buildTestImage, startDockerEngine, type DockerEngine } from '@stevedore/testkit';
 import { startControlPlane, type ControlPlane } from '../../src/index.js';
 import { apiClient } from '../api-client.js';
@@ -34,7 +34,12 @@ export interface Platform {
   readonly stop: () => Promise<void>;
 }
 
-export async function startPlatform(version: string): Promise<Platform> {
+export interface PlatformOptions {
+  /** The control plane's Store, made in the data dir; a memory Store when absent. */
+  readonly store?: (dataDir: string) => Store;
+}
+
+export async function startPlatform(version: string, options: PlatformOptions = {}): Promise<Platform> {
   const dataDir = await mkdtemp(join(tmpdir(), 'stevedore-docker-api-'));
   let engine: DockerEngine | undefined;
   let plane: ControlPlane | undefined;
@@ -47,7 +52,7 @@ export async function startPlatform(version: string): Promise<Platform> {
     engine = await startDockerEngine({ swarm: true });
     await buildTestImage(engine, IMAGE);
     plane = await startControlPlane({
-      store: createMemoryStore(),
+      store: options.store?.(dataDir) ?? createMemoryStore(),
       dataDir,
       host: '127.0.0.1',
       port: 0,
