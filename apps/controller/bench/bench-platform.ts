@@ -29,6 +29,8 @@ export interface ClientBundle {
 export interface BenchPlatform {
   readonly engine: DockerEngine;
   readonly plane: ControlPlane;
+  /** The control plane's data dir (its PKI: floor-proxy.ts issues itself a certificate there). */
+  readonly dataDir: string;
   /** alice's bundle: a non-admin, so lists go through the proxy's filtering. */
   readonly bundle: ClientBundle;
   /** A REST call as the administrator that must succeed. */
@@ -80,8 +82,8 @@ export async function withBenchPlatform<T>(
       };
       return { caPem: pem('ca.pem'), certPem: pem('cert.pem'), keyPem: pem('key.pem') };
     };
-    const { engine, plane, asAdmin } = platform;
-    return await body({ engine, plane, bundle: await bundleOf('alice'), asAdmin, bundleOf });
+    const { engine, plane, asAdmin, dataDir } = platform;
+    return await body({ engine, plane, dataDir, bundle: await bundleOf('alice'), asAdmin, bundleOf });
   } finally {
     await platform.stop().catch((err: unknown) => console.error('stopping the platform failed:', err));
     await store?.close();

@@ -9,7 +9,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ClientBundle } from './bench-platform.js';
 
-export type Target = 'direct' | 'proxy';
+/** `floor`: the bare HTTPS pipe of floor-proxy.ts, called with alice's bundle. */
+export type Target = 'direct' | 'proxy' | 'floor';
 
 export interface Targets {
   /** The engine's unix socket (plain HTTP). */
@@ -17,6 +18,8 @@ export interface Targets {
   /** The controller's HTTPS port on 127.0.0.1, reached with a client bundle (mTLS). */
   readonly proxyPort: number;
   readonly bundle: ClientBundle;
+  /** floor-proxy.ts's HTTPS port on 127.0.0.1, reached with the same bundle. */
+  readonly floorPort?: number;
 }
 
 interface Calling {

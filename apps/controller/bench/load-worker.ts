@@ -20,7 +20,10 @@ type Send = (
 ) => Promise<number>;
 
 /** A target's sender; `fresh` opens a new connection for every request (no keep-alive). */
-type Senders = { direct: (fresh: boolean) => Send; proxy: (as: string, fresh: boolean) => Send };
+type Senders = {
+  direct: (fresh: boolean) => Send;
+  proxy: (as: string, fresh: boolean, port?: number) => Send;
+};
 
 /** Resolves with the status once the body has been read to its end. */
 const drain = (res: IncomingMessage, onBody: (chunk: Buffer) => void, resolve: (s: number) => void) => {
@@ -31,13 +34,17 @@ const drain = (res: IncomingMessage, onBody: (chunk: Buffer) => void, resolve: (
 function senders(targets: Targets, identities: Map<string, ClientBundle>): Senders {
   const direct = new HttpAgent({ keepAlive: true, maxSockets: 1 });
   const proxies = new Map<string, HttpsAgent>();
-  const proxyAgent = (as: string, fresh: boolean) => {
+  const proxyAgent = (as: string, fresh: boolean, port: number) => {
     const bundle = identities.get(as);
     if (!bundle) throw new Error(`no identity ${as}`);
     const { caPem: ca, certPem: cert, keyPem: key } = bundle;
     if (fresh) return new HttpsAgent({ keepAlive: false, ca, cert, key });
-    let agent = proxies.get(as);
-    if (!agent) proxies.set(as, (agent = new HttpsAgent({ keepAlive: true, maxSockets: 1, ca, cert, key })));
+    let agent = proxies.get(`${as}:${port}`);
+    if (!agent)
+      proxies.set(
+        `${as}:${port}`,
+        (agent = new HttpsAgent({ keepAlive: true, maxSockets: 1, ca, cert, key })),
+      );
     return agent;
   };
   return {
@@ -54,11 +61,11 @@ function senders(targets: Targets, identities: Map<string, ClientBundle>): Sende
           req.on('error', reject).end(r.body);
         }),
     proxy:
-      (as, fresh) =>
+      (as, fresh, port = targets.proxyPort) =>
       (path, onBody, r = { method: 'GET' }) =>
         new Promise((resolve, reject) => {
-          const agent = proxyAgent(as, fresh);
-          const options = { host: '127.0.0.1', port: targets.proxyPort, path, agent };
+          const agent = proxyAgent(as, fresh, port);
+          const options = { host: '127.0.0.1', port, path, agent };
           const req = httpsRequest({ ...options, ...framing(r) }, (res) => {
             res.on('error', reject);
             drain(res, onBody, resolve);
@@ -78,7 +85,12 @@ function framing(r: { method: string; body?: string }) {
 
 async function run(send: Senders, command: Command): Promise<Answer> {
   const fresh = command.kind === 'cold';
-  const call = command.target === 'direct' ? send.direct(fresh) : send.proxy(command.as ?? 'alice', fresh);
+  const call =
+    command.target === 'direct'
+      ? send.direct(fresh)
+      : command.target === 'floor'
+        ? send.proxy('alice', fresh, floorPort)
+        : send.proxy(command.as ?? 'alice', fresh);
   const ok = (status: number) => {
     if (status !== 200) throw new Error(`${command.target} GET ${command.path} answered ${status}`);
   };
@@ -123,10 +135,12 @@ async function run(send: Senders, command: Command): Promise<Answer> {
 
 const identities = new Map<string, ClientBundle>();
 let send: Senders | undefined;
+let floorPort: number | undefined;
 process.on('message', (message: Targets | Command | Identity) => {
   const reply = (answer: Answer) => process.send?.(answer);
   if ('socketPath' in message) {
     identities.set('alice', message.bundle);
+    floorPort = message.floorPort;
     send = senders(message, identities);
     return;
   }

@@ -33,6 +33,8 @@ export interface Expected {
 export interface RowOptions {
   /** The identity calling the proxy (load-client.ts); alice by default. */
   readonly as?: string;
+  /** What is measured against direct: the proxy, or the bare HTTPS pipe of floor-proxy.ts. */
+  readonly against?: Target;
   /** A new connection per request (TCP and TLS handshakes included), as a CLI run makes. */
   readonly cold?: boolean;
 }
@@ -48,16 +50,23 @@ export async function latencyRow(
   const counts = typeof expected === 'number' ? { direct: expected } : expected;
   const as = options.as === undefined ? {} : { as: options.as };
   const kind = options.cold ? 'cold' : 'latency';
-  for (const target of TARGETS) {
+  const against = options.against ?? 'proxy';
+  const targets: readonly Target[] = ['direct', against];
+  for (const target of targets) {
     const { items } = await client.run({ kind: 'count', target, path, ...as });
     const want = target === 'proxy' ? (counts.proxy ?? counts.direct) : counts.direct;
     if (items !== want) throw new Error(`${target} ${path} listed ${items} items, not ${want}`);
     await client.run({ kind, target, path, count: size.warmup, ...as });
   }
-  return alternate(name, size, async (target) => {
-    const { durationsMs = [] } = await client.run({ kind, target, path, count: size.perRound, ...as });
-    return durationsMs;
-  });
+  return alternate(
+    name,
+    size,
+    async (target) => {
+      const { durationsMs = [] } = await client.run({ kind, target, path, count: size.perRound, ...as });
+      return durationsMs;
+    },
+    against,
+  );
 }
 
 /**
@@ -69,11 +78,13 @@ async function alternate(
   name: string,
   size: Rounds,
   run: (target: Target) => Promise<number[]>,
+  against: Target = 'proxy',
 ): Promise<LatencyRow> {
-  const samples: Record<Target, number[]> = { direct: [], proxy: [] };
-  const cpuUs: Record<Target, number> = { direct: 0, proxy: 0 };
+  const samples: Record<Target, number[]> = { direct: [], proxy: [], floor: [] };
+  const cpuUs: Record<Target, number> = { direct: 0, proxy: 0, floor: 0 };
   for (let round = 0; round < size.rounds; round++) {
-    for (const target of orderOf(round)) {
+    const order: readonly Target[] = round % 2 === 0 ? ['direct', against] : [against, 'direct'];
+    for (const target of order) {
       const cpu = process.cpuUsage();
       samples[target].push(...(await run(target)));
       cpuUs[target] += sum(process.cpuUsage(cpu));
@@ -83,8 +94,8 @@ async function alternate(
   return {
     name,
     direct: stats(samples.direct),
-    proxy: stats(samples.proxy),
-    controllerCpuMs: (cpuUs.proxy - cpuUs.direct) / 1000 / samples.proxy.length,
+    proxy: stats(samples[against]),
+    controllerCpuMs: (cpuUs[against] - cpuUs.direct) / 1000 / samples[against].length,
   };
 }
 
@@ -124,13 +135,13 @@ export async function logsRow(
   const path = `/v1.41/containers/${id}/logs?stdout=1&follow=1`;
   for (const target of TARGETS) await client.run({ kind: 'stream', target, path }); // page cache, JIT
   const rss = () => mb(process.memoryUsage().rss);
-  const peak: Record<Target, number> = { direct: 0, proxy: 0 };
+  const peak: Record<Target, number> = { direct: 0, proxy: 0, floor: 0 };
   let running: Target | undefined;
   const before = rss();
   const sampler = setInterval(() => {
     if (running) peak[running] = Math.max(peak[running], rss());
   }, 100);
-  const rates: Record<Target, number[]> = { direct: [], proxy: [] };
+  const rates: Record<Target, number[]> = { direct: [], proxy: [], floor: [] };
   const sizes = new Set<number>();
   /** Controller CPU seconds per second of a proxied read: the share of a core the proxy needs to keep up. */
   const controllerCpu: number[] = [];

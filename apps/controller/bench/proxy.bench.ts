@@ -9,7 +9,9 @@
  *   goes through the proxy's filtering;
  * - viewer: View Only on one collection among the 1,000 leaves; sees 10 of the 1,000 services and 10 of the
  *   100 containers of the second part;
- * - admin: an administrator, whose answers flow through unfiltered (the proxy's floor for a list).
+ * - admin: an administrator, whose answers flow through unfiltered (the proxy's floor for a list);
+ * - [floor] rows: the same calls through a bare HTTPS pipe with mTLS and nothing else (floor-proxy.ts): the
+ *   cost of the hop itself, which any proxy in this setting pays.
  *
  * Setting: the control plane runs in this process (startControlPlane, over a SQLite Store), so the RSS
  * printed is the controller's; the load client is a process of its own (load-client.ts), one keep-alive
@@ -24,7 +26,7 @@
  * Options: --quick (few resources, requests and bytes: checks the harness in about two minutes);
  * --store sqlite|memory (the controller's Store: SQLite in the data dir by default, as `stevedore up`
  * runs; memory, as the tests use, keeps every record and audit entry in the controller's heap);
- * --only a,b (rows by key: ping, containers, services, inspect, create, logs, big, cli);
+ * --only a,b (rows by key: ping, containers, services, inspect, create, logs, big, cli, floor);
  * --profile DIR (a CPU profile of the controller per row: profile.ts).
  */
 import { cpus } from 'node:os';
@@ -32,6 +34,7 @@ import { parseArgs } from 'node:util';
 import { BENCH_LABELS, IMAGE, withBenchPlatform, type BenchPlatform } from './bench-platform.js';
 import { leafCollections, seedBigModel, VIEWER, VIEWER_COLLECTION } from './access-model-seed.js';
 import { cliRow } from './cli-timing.js';
+import { startFloorProxy } from './floor-proxy.js';
 import { createIdleServices, createRunningContainers, removeContainers } from './engine-fixtures.js';
 import { LoadClient } from './load-client.js';
 import { createRow, latencyRow, logsRow, type LogsResult } from './measure.js';
@@ -39,7 +42,7 @@ import { cliCreateBody, decodeCost } from './create-body.js';
 import { createProfiler } from './profile.js';
 import { formatReport, type EndToEndRow, type LatencyRow, type ThroughputRow } from './report.js';
 
-const ROWS = ['ping', 'containers', 'services', 'inspect', 'create', 'logs', 'big', 'cli'] as const;
+const ROWS = ['ping', 'containers', 'services', 'inspect', 'create', 'logs', 'big', 'cli', 'floor'] as const;
 type RowKey = (typeof ROWS)[number];
 
 const { values: flags } = parseArgs({
@@ -93,7 +96,13 @@ async function main(platform: BenchPlatform): Promise<void> {
   await createIdleServices(engine, SIZE.services);
   step(`engine fixtures made in ${((performance.now() - fixturesStart) / 1000).toFixed(0)} s`);
   const seeded = await seeding;
-  const client = new LoadClient({ socketPath: engine.socketPath, proxyPort: plane.port, bundle });
+  const floor = await startFloorProxy(platform.dataDir, engine.socketPath);
+  const client = new LoadClient({
+    socketPath: engine.socketPath,
+    proxyPort: plane.port,
+    bundle,
+    floorPort: floor.port,
+  });
   await client.addIdentity(VIEWER, await platform.bundleOf(VIEWER));
   await client.addIdentity('admin', await platform.bundleOf('admin'));
   const latency: LatencyRow[] = [];
@@ -161,6 +170,26 @@ async function main(platform: BenchPlatform): Promise<void> {
           ),
         ),
       );
+    if (wanted('floor')) {
+      // The same calls through the bare pipe: what the hop alone costs (floor-proxy.ts).
+      const floorRow = (key: string, name: string, path: string, expected: number) =>
+        row(`floor-${key}`, `floor ${key}`, () =>
+          latencyRow(client, `[floor] ${name} (a bare HTTPS pipe)`, path, expected, SIZE, {
+            against: 'floor',
+          }),
+        );
+      const inspected = `/v1.41/containers/${aliceContainers[0] ?? ''}/json`;
+      latency.push(await floorRow('ping', 'GET /_ping', '/_ping', -1));
+      latency.push(await floorRow('inspect', 'GET /v1.41/containers/{id}/json', inspected, -1));
+      latency.push(
+        await floorRow(
+          'services',
+          `GET /v1.41/services (${SIZE.services} services)`,
+          '/v1.41/services',
+          SIZE.services,
+        ),
+      );
+    }
     if (wanted('logs')) {
       logs = await row('logs', 'logs', () => logsRow(client, engine, SIZE.logBytes, SIZE.logRuns));
       throughput.push({ ...logs.row, name: `[alice] ${logs.row.name}` });
@@ -233,6 +262,19 @@ async function main(platform: BenchPlatform): Promise<void> {
         all.containers - BIG.visible,
       );
       await list('admin-services', 'admin', services, 'services', all.services, all.services);
+      if (wanted('floor'))
+        latency.push(
+          await row('floor-big', 'floor /v1.41/services', () =>
+            latencyRow(
+              client,
+              `[floor] GET ${services} (${all.services} services; a bare HTTPS pipe)`,
+              services,
+              all.services,
+              BIG_ROUNDS,
+              { against: 'floor' },
+            ),
+          ),
+        );
       latency.push(
         await row('viewer-services-cold', 'viewer services, a new connection each', () =>
           latencyRow(
@@ -282,6 +324,7 @@ async function main(platform: BenchPlatform): Promise<void> {
     for (const summary of profiler.summaries) console.log(`Profile ${summary}`);
   } finally {
     client.close();
+    await floor.close();
   }
 }
 

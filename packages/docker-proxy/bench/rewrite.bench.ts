@@ -126,7 +126,7 @@ async function row(who: Who, type: StreamedType, list: unknown[], way: Way) {
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(2);
   const path = type === 'service' ? '/services' : '/tasks';
   console.log(
-    `GET ${path} ×${COUNT}  ${who.padEnd(18)} ${way.padEnd(8)} p50 ${at(0.5)} ms  p99 ${at(0.99)} ms  in ${(raw.length / 1024).toFixed(0)} KiB → out ${(bytes / 1024).toFixed(0)} KiB`,
+    `GET ${path} ×${COUNT}  ${who.padEnd(18)} ${way.padEnd(8)} min ${at(0)} ms  p50 ${at(0.5)} ms  p99 ${at(0.99)} ms  in ${(raw.length / 1024).toFixed(0)} KiB → out ${(bytes / 1024).toFixed(0)} KiB`,
   );
 }
 
