@@ -10,7 +10,11 @@ const store = openSqliteStore({ path });
 for (let i = 0; ; i++) {
   const key = `/durable/${round}/${String(i).padStart(6, '0')}`;
   await store.put(key, durableValue(key));
-  process.stdout.write(key + '\n');
+  // The next write waits until this acknowledgement has left the process: stdout queues writes to a full
+  // pipe in memory, and a SIGKILL would drop those (the parent would see more keys stored than acknowledged).
+  await new Promise<void>((resolve, reject) =>
+    process.stdout.write(key + '\n', (err) => (err ? reject(err) : resolve())),
+  );
 }
 
 export function durableValue(key: string): string {
