@@ -5,6 +5,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { RouteId } from '@stevedore/api-contract';
 import { useApiClient } from './api-context.js';
+import { refreshAfterWrite } from './refresh.js';
 import type { InputArgs, PageFilters, PagedRouteId, RouteInput, RouteOutput } from './client.js';
 
 export interface QueryOptions {
@@ -41,10 +42,7 @@ export function useApiMutation<Id extends RouteId>(
   const queryClient = useQueryClient();
   return useMutation<RouteOutput<Id>, Error, RouteInput<Id>>({
     mutationFn: (input) => api.call(id, ...([input] as InputArgs<Id>)),
-    onSuccess: () =>
-      Promise.all(
-        (options.invalidates ?? []).map((key) => queryClient.invalidateQueries({ queryKey: [key] })),
-      ),
+    onSuccess: () => refreshAfterWrite(queryClient, options.invalidates ?? []),
   });
 }
 
@@ -66,9 +64,6 @@ export function useApiDownload<Id extends RouteId>(
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
       return filename;
     },
-    onSuccess: () =>
-      Promise.all(
-        (options.invalidates ?? []).map((key) => queryClient.invalidateQueries({ queryKey: [key] })),
-      ),
+    onSuccess: () => refreshAfterWrite(queryClient, options.invalidates ?? []),
   });
 }
