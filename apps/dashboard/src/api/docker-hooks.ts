@@ -7,6 +7,7 @@ import { useMemo } from 'react';
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { tokenStore } from '../session/token-store.js';
 import { useApiClient } from './api-context.js';
+import { refreshQueries } from './refresh.js';
 import {
   createDockerClient,
   type Config,
@@ -116,7 +117,10 @@ export function useDockerGet<T>(
 }
 
 export function invalidateDocker(queryClient: QueryClient, kinds: readonly DockerKind[]): Promise<unknown> {
-  return Promise.all(kinds.map((kind) => queryClient.invalidateQueries({ queryKey: ['docker', kind] })));
+  return refreshQueries(
+    queryClient,
+    kinds.map((kind) => ['docker', kind]),
+  );
 }
 
 /** A change through the proxy; on success the named kinds are refetched. */
