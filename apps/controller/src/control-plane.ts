@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import { createAccess, startAccessModelSync } from '@stevedore/access';
 import { AuditBatcher, AuditLog } from '@stevedore/audit';
 import { createDockerProxy, type DockerProxy } from '@stevedore/docker-proxy';
-import { createIdentity, type IdentitySettingsInput } from '@stevedore/identity';
+import { combineHooks, createIdentity, type IdentitySettingsInput } from '@stevedore/identity';
+import { createRepositories, storeRepositoryContent } from '@stevedore/repositories';
 import { Jobs } from '@stevedore/jobs';
 import type { Store } from '@stevedore/store';
 import { startCertificateRenewal } from './certificate-renewal.js';
@@ -20,6 +21,16 @@ import { createStoreImageOwners } from './docker/image-owners.js';
 import { buildHandlers } from './handlers/index.js';
 import { ServerCertificates } from './server-certificate.js';
 import { startControllerServer } from './server.js';
+import {
+  createRegistryAuthService,
+  REGISTRY_SERVICE,
+  subjectOfToken,
+  TOKEN_ISSUER,
+} from './registry-token/registry-auth-service.js';
+import { registerTokenService } from './registry-token/token-service.js';
+import { followTokenSigners } from '@stevedore/registry-auth';
+import type { RepositoryAuthorizer, RegistrySubject } from '@stevedore/repositories';
+import type { KeyAndCertificate } from '@stevedore/pki';
 
 export interface ControlPlaneOptions {
   readonly store: Store;
@@ -46,9 +57,28 @@ export interface ControlPlaneOptions {
   readonly certificateCheckSeconds?: number;
 }
 
+/** What a registry of this cluster needs to verify the control plane's tokens. */
+export interface RegistryTokenAuth {
+  readonly issuer: string;
+  readonly service: string;
+  /** The token signing certificates (PEM) to trust now, followed in the Store. */
+  keys(): readonly string[];
+  readonly authorizer: RepositoryAuthorizer;
+  /** Who a token's `sub` names. */
+  subjectOf(sub: string): RegistrySubject;
+}
+
 export interface ControlPlane {
   readonly url: string;
   readonly port: number;
+  /** The registry token service's verification side. */
+  readonly registryAuth: RegistryTokenAuth;
+  /** The server certificate the controllers serve now (a registry on the same node serves it too). */
+  serverTls(): KeyAndCertificate;
+  /** Called with each renewed server certificate; returns a function that stops the calls. */
+  onServerTls(listener: (tls: KeyAndCertificate) => void): () => void;
+  /** The names the server certificate covers for this node. */
+  readonly serverNames: readonly string[];
   readonly clusterCaPem: string;
   readonly clusterCaFingerprint: string;
   /** Set only on the start that created the first administrator. */
@@ -71,9 +101,15 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   try {
     const afterWrite = (revision: number) => sync.waitForRevision(revision);
     const access = createAccess(store, { afterWrite });
+    // Registry repositories: their hooks refuse removing an account that owns repositories.
+    const repositoryContent = storeRepositoryContent(store);
+    // Deleting a repository removes what the registry holds for it first (its blobs wait for GC).
+    const repositories = createRepositories(store, {
+      removeContent: (path) => repositoryContent.removeRepository(path),
+    });
     const identity = createIdentity(store, {
       ...options.identity,
-      hooks: access.identityHooks,
+      hooks: combineHooks(access.identityHooks, repositories.identityHooks),
       afterWrite,
       ...(options.clientBundleLifetimeDays !== undefined
         ? { clientBundleLifetimeDays: options.clientBundleLifetimeDays }
@@ -126,14 +162,36 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       proxy = created;
       closers.push(() => created.close());
     }
+    // The registry token service: its audit entries are batched, as a busy registry asks for many tokens.
+    const tokenAudit = new AuditBatcher(store, {
+      onError: (err: unknown) => logger.error({ err }, 'could not write registry token audit entries'),
+    });
+    closers.push(() => tokenAudit.flush());
+    const registryAuth = await createRegistryAuthService({
+      store,
+      identity,
+      clusterCa: pki.clusterCa,
+      audit: tokenAudit,
+    });
+    const signers = followTokenSigners(store, {
+      onError: (err: unknown) => logger.warn({ err }, 'following the token signers restarted'),
+    });
+    closers.push(() => signers.close());
+    await signers.ready;
+    let tls = await certificates.ensure(pki.serverNames);
+    const tlsListeners = new Set<(next: KeyAndCertificate) => void>();
     const server = await startControllerServer({
       host: options.host,
       port: options.port,
-      tls: await certificates.ensure(pki.serverNames),
+      tls,
+      extraRoutes: (app) =>
+        registerTokenService(app, { ...registryAuth.tokenService, certificates: () => signers.current() }),
       clientCaPem: pki.clientCa.certPem,
       ...(proxy ? { dockerGate: createDockerGate({ proxy, identity, sync }) } : {}),
       handlers: buildHandlers({
         jobs,
+        repositories,
+        repositoryContent,
         identity,
         access,
         sync,
@@ -156,7 +214,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         store,
         jobs,
         certificates,
-        serve: (tls) => server.setCertificate(tls),
+        serve: (next) => {
+          tls = next;
+          server.setCertificate(next);
+          for (const listener of tlsListeners) listener(next);
+        },
         everySeconds: options.certificateCheckSeconds ?? 3600,
         logger,
       }),
@@ -169,6 +231,19 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     return {
       url: server.url,
       port: server.port,
+      registryAuth: {
+        issuer: TOKEN_ISSUER,
+        service: REGISTRY_SERVICE,
+        keys: () => signers.current(),
+        authorizer: registryAuth.authorizer,
+        subjectOf: subjectOfToken,
+      },
+      serverTls: () => tls,
+      onServerTls: (listener) => {
+        tlsListeners.add(listener);
+        return () => tlsListeners.delete(listener);
+      },
+      serverNames: pki.serverNames,
       clusterCaPem: pki.clusterCa.certPem,
       clusterCaFingerprint: pki.clusterCaFingerprint,
       ...(firstAdmin ? { firstAdmin } : {}),

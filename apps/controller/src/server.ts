@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { KeyAndCertificate } from '@stevedore/pki';
 import type { AuditLog } from '@stevedore/audit';
@@ -24,6 +24,8 @@ export interface ControllerServerOptions {
   /** Takes Engine API requests before fastify sees them; absent, the port serves only the REST API. */
   readonly dockerGate?: DockerGate;
   readonly handlers: Handlers;
+  /** Routes outside the REST table, with conventions of their own (the registry token service). */
+  readonly extraRoutes?: (app: FastifyInstance) => void;
   readonly authenticate: (token: string) => Promise<Caller>;
   readonly audit: AuditLog;
   readonly logger: Logger;
@@ -76,6 +78,7 @@ export async function startControllerServer(options: ControllerServerOptions): P
     audit: options.audit,
     log: options.logger,
   });
+  options.extraRoutes?.(app);
 
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();

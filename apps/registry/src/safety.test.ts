@@ -20,7 +20,11 @@ describe('start-up safety', () => {
   });
 
   const refusals: [string, Parameters<typeof checkSafety>[0], RegExp][] = [
-    ['token auth (not there yet)', { host: '127.0.0.1', auth: 'token', tls: true }, /--auth none/],
+    [
+      'plain HTTP off loopback, with token auth',
+      { host: '10.0.0.1', auth: 'token', tls: false },
+      /--tls-cert/,
+    ],
     ['auth none off loopback', { host: '0.0.0.0', auth: 'none', tls: true }, /--allow-insecure-auth/],
     [
       'plain HTTP off loopback',
@@ -38,6 +42,7 @@ describe('start-up safety', () => {
 
   it('allows what was explicitly allowed', () => {
     checkSafety({ host: '127.0.0.1', auth: 'none', tls: false });
+    checkSafety({ host: '0.0.0.0', auth: 'token', tls: true });
     checkSafety({ host: '0.0.0.0', auth: 'none', tls: false, allowInsecureAuth: true, allowPlainHttp: true });
   });
 

@@ -36,13 +36,6 @@ export interface SafetyOptions {
 }
 
 export function checkSafety(options: SafetyOptions): void {
-  if (options.auth === 'token') {
-    throw new FailedPreconditionError(
-      'token authentication for the registry is not implemented yet: pass --auth none (registry.auth: none, ' +
-        'the default) and listen on a loopback address such as 127.0.0.1:5443 (the default)',
-      { detail: { field: 'registry.auth' } },
-    );
-  }
   const loopback = isLoopback(options.host);
   if (!loopback && options.auth === 'none' && !options.allowInsecureAuth) {
     throw new FailedPreconditionError(

@@ -18,11 +18,13 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { type BlobDriver, FilesystemBlobDriver } from '@stevedore/blobstore';
-import { InvalidArgumentError, UnavailableError } from '@stevedore/errors';
+import { FailedPreconditionError, InvalidArgumentError, UnavailableError } from '@stevedore/errors';
 import { Jobs } from '@stevedore/jobs';
+import { TokenVerifier } from '@stevedore/registry-auth';
 import { Registry } from '@stevedore/registry-core';
 import { type Store, openStore } from '@stevedore/store';
 import { createHandler } from './http/handler.js';
+import type { RegistryAuthorizer, TokenAuth } from './http/token-auth.js';
 import { scheduleRegistryJobs } from './registry-jobs.js';
 import { checkSafety, parseListen } from './safety.js';
 
@@ -34,11 +36,16 @@ export interface StartRegistryOptions {
   readonly driver?: BlobDriver;
   /** Injected Store; the registry does not close it. */
   readonly store?: Store;
-  /** Only 'none' exists today; 'token' is refused with a message until token auth lands. */
+  /** 'none' (the default): anyone who reaches the registry may do anything. 'token': see `token`. */
   readonly auth?: 'none' | 'token';
+  /** Docker registry token auth; required with `auth: 'token'`. */
+  readonly token?: RegistryTokenOptions;
   readonly allowInsecureAuth?: boolean;
+  /** Paths of the TLS certificate and key files. */
   readonly tlsCert?: string;
   readonly tlsKey?: string;
+  /** The TLS certificate and key themselves (PEM), instead of files; `setCertificate` replaces them. */
+  readonly tls?: { readonly certPem: string; readonly keyPem: string };
   readonly allowPlainHttp?: boolean;
   readonly maxManifestBytes?: number;
   readonly logger?: Logger;
@@ -55,6 +62,42 @@ export interface StartRegistryOptions {
   readonly jobs?: Jobs;
 }
 
+export interface RegistryTokenOptions {
+  /**
+   * The token service's URL, sent in challenges (`realm`); a function gets the request's Host header, so a
+   * client is sent to the name it reached the registry by.
+   */
+  readonly realm: string | ((requestHost: string | undefined) => string);
+  /** The audience tokens must be for, sent in challenges (`service`). */
+  readonly service: string;
+  /** The `iss` tokens must carry. */
+  readonly issuer: string;
+  /** A verifier to use; else one is built from `keys`. */
+  readonly verifier?: TokenVerifier;
+  /** The trusted signing certificates (PEM), read as tokens arrive (e.g. registry-auth's followTokenSigners). */
+  readonly keys?: () => readonly string[];
+  readonly authorizer?: RegistryAuthorizer;
+}
+
+function tokenAuth(options: StartRegistryOptions): TokenAuth | undefined {
+  if (options.auth !== 'token') return undefined;
+  const token = options.token;
+  if (token === undefined || (token.verifier === undefined && token.keys === undefined)) {
+    throw new InvalidArgumentError(
+      'token auth needs the token service (realm), the service name, the issuer and the trusted signing keys',
+      { detail: { field: 'registry.auth' } },
+    );
+  }
+  const verifier =
+    token.verifier ?? new TokenVerifier({ issuer: token.issuer, audience: token.service, keys: token.keys! });
+  return {
+    realm: token.realm,
+    service: token.service,
+    verifier,
+    ...(token.authorizer ? { authorizer: token.authorizer } : {}),
+  };
+}
+
 const SWEEP_EVERY_SECONDS = 60 * 60;
 
 export interface RunningRegistry {
@@ -63,6 +106,8 @@ export interface RunningRegistry {
   readonly host: string;
   readonly port: number;
   readonly registry: Registry;
+  /** Serves another certificate to new connections (a renewal), without a restart. TLS only. */
+  setCertificate(next: { readonly certPem: string; readonly keyPem: string }): void;
   close(): Promise<void>;
 }
 
@@ -104,7 +149,12 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       'TLS needs both a certificate and a key: give --tls-cert and --tls-key together',
     );
   }
-  const tls = tlsCert !== undefined && tlsKey !== undefined;
+  if (options.tls !== undefined && tlsCert !== undefined) {
+    throw new InvalidArgumentError(
+      'give the TLS certificate either as files (--tls-cert/--tls-key) or in memory, not both',
+    );
+  }
+  const tls = (tlsCert !== undefined && tlsKey !== undefined) || options.tls !== undefined;
   checkSafety({
     host,
     auth: options.auth ?? 'none',
@@ -112,6 +162,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     allowInsecureAuth: options.allowInsecureAuth,
     allowPlainHttp: options.allowPlainHttp,
   });
+  const auth = tokenAuth(options);
   if ((!options.driver || !options.store) && options.dataDir === undefined) {
     throw new InvalidArgumentError(
       'the registry needs a data directory (--data-dir), or an injected blob driver and Store',
@@ -128,10 +179,15 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   });
 
   registry.start();
-  const handler = createHandler(registry, log);
+  const handler = createHandler(registry, log, auth);
   const serverOptions = { requestTimeout: 0, headersTimeout: 60_000 };
   const server: Server = tls
-    ? createTlsServer({ ...serverOptions, cert: await readFile(tlsCert), key: await readFile(tlsKey) })
+    ? createTlsServer({
+        ...serverOptions,
+        ...(options.tls
+          ? { cert: options.tls.certPem, key: options.tls.keyPem }
+          : { cert: await readFile(tlsCert!), key: await readFile(tlsKey!) }),
+      })
     : createServer(serverOptions);
   // A connection with no traffic for 5 minutes is cut: a stalled client must not hold an upload forever.
   // (requestTimeout is off: a 2 GiB push on a slow link may rightly take longer than any fixed bound.)
@@ -183,5 +239,12 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     })();
     return closed;
   };
-  return { url, host: address.address, port: address.port, registry, close };
+  const setCertificate = (next: { readonly certPem: string; readonly keyPem: string }): void => {
+    if (!tls)
+      throw new FailedPreconditionError(
+        'this registry serves plain HTTP: there is no certificate to replace',
+      );
+    (server as ReturnType<typeof createTlsServer>).setSecureContext({ cert: next.certPem, key: next.keyPem });
+  };
+  return { url, host: address.address, port: address.port, registry, setCertificate, close };
 }

@@ -67,7 +67,9 @@ export const createTeamRequest = z.strictObject({
   name: accountName,
   description: z.string().max(500).optional(),
 });
-export const member = z.object({ user: accountName });
+export const member = z.object({ user: accountName, admin: z.boolean() });
+/** `PUT /api/v1/orgs/{org}/members/{user}`: no body adds a plain member (or keeps the flag of one). */
+export const addOrgMemberRequest = z.strictObject({ admin: z.boolean().optional() });
 
 export const role = z.object({
   id: z.string(),
@@ -103,13 +105,120 @@ export const createGrantRequest = z.strictObject({
   collection: collectionPath,
 });
 
+export const tokenScope = z.enum(['all', 'registry']);
 export const accessToken = z.object({
   id: z.string(),
   label: z.string(),
   createdAt: z.string(),
+  expiresAt: z.string().optional(),
+  lastUsedAt: z.string().optional(),
+  /** `registry`: accepted only by the registry's token service (docker login), not by this API. */
+  scope: tokenScope,
 });
-export const createAccessTokenRequest = z.strictObject({ label: z.string().min(1).max(100) });
+export const createAccessTokenRequest = z.strictObject({
+  label: z.string().min(1).max(100),
+  /** ISO 8601, in the future, at most a year ahead; absent: no expiry. */
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+  scope: tokenScope.optional(),
+});
 export const createdAccessToken = accessToken.extend({ token: z.string() });
+
+/** Registry repositories (DTR's model): `<namespace>/<name>`, the namespace a user or an org. */
+const repositoryComponent = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
+export const repositoryName = z
+  .string()
+  .max(255)
+  .regex(
+    new RegExp(`^${repositoryComponent}(?:/${repositoryComponent})*$`),
+    'use lower-case letters and digits with separators (. _ __ -), components joined by "/"',
+  );
+export const repositoryAccess = z.enum(['read-only', 'read-write', 'admin']);
+export const repositoryVisibility = z.enum(['public', 'private']);
+export const repositoryAction = z.enum(['pull', 'push', 'delete']);
+export const repository = z.object({
+  namespace: accountName,
+  /** The path after the namespace; may hold "/". */
+  name: z.string(),
+  /** `namespace/name`, as `docker pull <registry>/<path>` names it. */
+  path: z.string(),
+  visibility: repositoryVisibility,
+  description: z.string(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  /** What the caller may do with it. */
+  actions: z.array(repositoryAction),
+});
+export const createRepositoryRequest = z.strictObject({
+  namespace: accountName,
+  name: repositoryName,
+  visibility: repositoryVisibility.optional(),
+  description: z.string().max(1024).optional(),
+});
+export const updateRepositoryRequest = z.strictObject({
+  visibility: repositoryVisibility.optional(),
+  description: z.string().max(1024).optional(),
+});
+export const repositoriesQuery = z.strictObject({
+  namespace: accountName.optional(),
+  /** Substring of the path. */
+  search: z.string().max(255).optional(),
+  after: z.string().max(300).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+export const repositoryTag = z.object({
+  tag: z.string(),
+  digest: z.string(),
+  mediaType: z.string(),
+  size: z.number(),
+  pushedAt: z.string().optional(),
+  pushedBy: z.string().optional(),
+  platform: z.string().optional(),
+});
+export const teamAccess = z.object({ team: accountName, access: repositoryAccess });
+export const putTeamAccessRequest = z.strictObject({ access: repositoryAccess });
+export const repositoryNamespace = z.object({
+  namespace: accountName,
+  kind: z.enum(['user', 'org']),
+  /** Whether members with read-write on the whole org may create repositories by pushing (always for a user's own). */
+  createOnPush: z.boolean(),
+  /** Team access on every repository of the namespace. */
+  teams: z.array(teamAccess),
+  canManage: z.boolean(),
+});
+export const updateRepositoryNamespaceRequest = z.strictObject({
+  createOnPush: z.boolean().optional(),
+  /** team → access; null removes the team's namespace-wide access. */
+  teams: z.record(accountName, repositoryAccess.nullable()).optional(),
+});
+
+/** Service accounts (robot accounts for CI): per org, tokens only; they log in to the registry as `<org>+<name>`. */
+export const serviceAccountRepository = z.strictObject({
+  /** A repository path within the org (`app/web` for `acme/app/web`), or `*` for all of them. */
+  name: z.union([z.literal('*'), repositoryName]),
+  access: repositoryAccess,
+});
+export const serviceAccount = z.object({
+  org: accountName,
+  name: accountName,
+  /** What `docker login` takes as the user name. */
+  login: z.string(),
+  description: z.string(),
+  createdAt: z.string(),
+  repositories: z.array(serviceAccountRepository),
+});
+export const createServiceAccountRequest = z.strictObject({
+  name: accountName,
+  description: z.string().max(1024).optional(),
+  repositories: z.array(serviceAccountRepository).max(100).optional(),
+});
+export const updateServiceAccountRequest = z.strictObject({
+  description: z.string().max(1024).optional(),
+  repositories: z.array(serviceAccountRepository).max(100).optional(),
+});
+export const createServiceAccountTokenRequest = z.strictObject({
+  label: z.string().min(1).max(100),
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+});
 
 /** A client bundle as listed: never the key, which exists only in the downloaded zip. */
 export const clientBundle = z.object({

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isInvalidArgument, type InvalidArgumentError } from '@stevedore/errors';
-import { CONFIG_KEYS, loadConfig } from './index.js';
+import { CONFIG_KEYS, loadConfig, registryDefaults } from './index.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'stevedore-config-'));
 after(() => rm(dir, { recursive: true, force: true }));
@@ -31,10 +31,14 @@ describe('loadConfig', () => {
     assert.equal(config.version, 1);
     assert.equal(config.dataDir, '/var/lib/stevedore');
     assert.equal(config.store.kind, 'sqlite');
-    assert.equal(config.registry.listen, '127.0.0.1:5443');
-    // Loopback with auth none is what the registry serves without any flag ('token' is refused until it exists).
-    assert.equal(config.registry.auth, 'none');
+    // The registry's address and auth depend on the command: `up` serves the platform's registry with
+    // token auth on every interface, `registry serve` a standalone one without auth on loopback.
+    assert.equal(config.registry.listen, undefined);
+    assert.equal(config.registry.auth, undefined);
+    assert.deepEqual(registryDefaults('up'), { listen: '0.0.0.0:5443', auth: 'token' });
+    assert.deepEqual(registryDefaults('serve'), { listen: '127.0.0.1:5443', auth: 'none' });
     assert.equal(config.registry.allowInsecureAuth, false);
+    assert.equal(config.registry.engineCertsDir, '/etc/docker/certs.d');
     assert.equal(config.controller.listen, '0.0.0.0:8443');
   });
 

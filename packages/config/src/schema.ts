@@ -44,13 +44,17 @@ export const storeSchema = z
 
 export const registrySchema = z
   .strictObject({
-    listen: hostPort.default('127.0.0.1:5443').describe('Address the registry listens on.'),
+    listen: hostPort
+      .optional()
+      .describe(
+        'Address the registry listens on. Default: 0.0.0.0:5443 under `up`, 127.0.0.1:5443 for `registry serve`.',
+      ),
     auth: z
       .enum(['none', 'token'])
-      .default('none')
+      .optional()
       .describe(
-        'none serves without authentication (loopback only, unless allowInsecureAuth is set). ' +
-          'token (accounts of the control plane) does not exist yet and is refused at start.',
+        'token: the control plane\'s accounts and repository permissions decide (the default under `up`). ' +
+          'none: no authentication, loopback only unless allowInsecureAuth (the default for `registry serve`).',
       ),
     allowInsecureAuth: z
       .boolean()
@@ -69,6 +73,11 @@ export const registrySchema = z
       .max(64 * 1024 * 1024)
       .default(4 * 1024 * 1024)
       .describe('Largest manifest accepted, in bytes.'),
+    engineCertsDir: absolutePath
+      .default('/etc/docker/certs.d')
+      .describe(
+        'Where `up` writes the cluster CA for the local engine (<dir>/<host:port>/ca.crt), so it trusts the registry.',
+      ),
   })
   .prefault({});
 
@@ -126,3 +135,14 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/**
+ * The registry's address and authentication when the configuration leaves them unset, by command: `up`
+ * serves the platform's registry (token auth, every interface, TLS from the cluster CA), `registry serve`
+ * a standalone one (no auth, so loopback only).
+ */
+export function registryDefaults(command: 'up' | 'serve'): { listen: string; auth: 'none' | 'token' } {
+  return command === 'up'
+    ? { listen: '0.0.0.0:5443', auth: 'token' }
+    : { listen: '127.0.0.1:5443', auth: 'none' };
+}

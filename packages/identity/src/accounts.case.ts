@@ -76,7 +76,10 @@ export function accountCases(setup: Setup): void {
     await identity.members.addToTeam('eng', 'ops', 'bob');
     await identity.members.addToTeam('eng', 'dev', 'bob'); // idempotent
     await identity.members.addToOrg('eng', 'eve');
-    assert.deepEqual(await identity.members.listOrgMembers('eng'), ['bob', 'eve']);
+    assert.deepEqual(
+      (await identity.members.listOrgMembers('eng')).map((m) => m.user),
+      ['bob', 'eve'],
+    );
     assert.deepEqual(await identity.members.of('bob'), { orgs: ['eng'], teams: ['eng/dev', 'eng/ops'] });
     await assert.rejects(identity.members.addToTeam('eng', 'dev', 'nobody'), isNotFound);
 

@@ -62,3 +62,15 @@ export interface PageOptions {
   readonly after?: string;
   readonly limit?: number;
 }
+
+/** Hooks of several packages, run one after the other in the same transaction. */
+export function combineHooks(...all: readonly IdentityHooks[]): IdentityHooks {
+  return {
+    userCreated: async (user, txn) => {
+      for (const h of all) await h.userCreated?.(user, txn);
+    },
+    subjectsRemoved: async (subjects, txn) => {
+      for (const h of all) await h.subjectsRemoved?.(subjects, txn);
+    },
+  };
+}

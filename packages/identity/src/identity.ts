@@ -11,11 +11,12 @@
 import type { Store } from '@stevedore/store';
 import { ClientBundles } from './bundles.js';
 import type { IdentityContext, IdentityHooks } from './context.js';
-import { Authenticator, type Authenticated, type LoginResult } from './login.js';
+import { Authenticator, type Authenticated, type LoginResult, type VerifiedCredentials } from './login.js';
 import { Memberships } from './members.js';
 import { OrgDirectory, TeamDirectory } from './orgs.js';
 import { Sessions } from './sessions.js';
 import { resolveSettings, type IdentitySettings, type IdentitySettingsInput } from './settings.js';
+import { ServiceAccounts } from './service-accounts.js';
 import { AccessTokens } from './tokens.js';
 import { UserDirectory } from './users.js';
 import { ClusterSettings } from './cluster-settings.js';
@@ -37,6 +38,8 @@ export interface Identity {
   readonly teams: TeamDirectory;
   readonly members: Memberships;
   readonly tokens: AccessTokens;
+  /** Robot accounts of orgs, with tokens only (see service-accounts.ts). */
+  readonly serviceAccounts: ServiceAccounts;
   /** Client bundle records (the certificates the docker CLI presents over mTLS). */
   readonly bundles: ClientBundles;
   /** Run-time settings (sessions, bundle lifetime): `start()` it to load stored values and follow changes. */
@@ -47,6 +50,16 @@ export interface Identity {
     options?: { readonly remoteAddress?: string },
   ): Promise<LoginResult>;
   authenticate(token: string): Promise<Authenticated>;
+  /**
+   * For the registry's token service (HTTP Basic credentials): a password (throttled like `login`), an
+   * access token of that user, or a service account's token with its login `<org>+<name>`. No session is
+   * created. Every failure is the same UnauthenticatedError (ResourceExhausted while throttled).
+   */
+  verifyCredentials(
+    username: string,
+    secret: string,
+    options?: { readonly remoteAddress?: string },
+  ): Promise<VerifiedCredentials>;
   logout(token: string): Promise<void>;
   /** Deletes expired sessions (they are refused anyway); returns how many. */
   pruneSessions(): Promise<number>;
@@ -79,9 +92,11 @@ export function createIdentity(store: Store, options: IdentityOptions = {}): Ide
     teams: new TeamDirectory(ctx),
     members: new Memberships(ctx),
     tokens,
+    serviceAccounts: new ServiceAccounts(ctx, tokens),
     bundles: new ClientBundles(ctx),
     login: (username, password, opts) => auth.login(username, password, opts),
     authenticate: (token) => auth.authenticate(token),
+    verifyCredentials: (username, secret, opts) => auth.verifyCredentials(username, secret, opts),
     logout: (token) => auth.logout(token),
     pruneSessions: () => sessions.prune(),
   };

@@ -1,5 +1,12 @@
 export { createIdentity, type Identity, type IdentityOptions } from './identity.js';
-export type { IdentityHooks, Subject, SubjectKind, Page, PageOptions } from './context.js';
+export {
+  combineHooks,
+  type IdentityHooks,
+  type Subject,
+  type SubjectKind,
+  type Page,
+  type PageOptions,
+} from './context.js';
 export { IAM_PREFIX, AUTH_PREFIX, identityKeys, parseIdentityKey, type IdentityKey } from './keys.js';
 export { checkName, isValidName } from './names.js';
 export {
@@ -9,6 +16,14 @@ export {
   orgSchema,
   teamSchema,
   membershipSchema,
+  serviceAccountSchema,
+  accessTokenSchema,
+  repositoryAccessSchema,
+  tokenScopeSchema,
+  type AccessTokenRecord,
+  type RepositoryAccess,
+  type ServiceAccount,
+  type TokenScope,
   type User,
   type Org,
   type Team,
@@ -16,8 +31,17 @@ export {
 export { DEFAULT_SETTINGS, type IdentitySettings, type IdentitySettingsInput } from './settings.js';
 export type { KdfSettings, SessionSettings, ThrottleSettings } from './settings.js';
 export { TxnBuilder, commit, retrying, type Written } from './txn.js';
-export type { LoginResult, Authenticated } from './login.js';
-export type { AccessTokenInfo, NewAccessToken } from './tokens.js';
+export type { LoginResult, Authenticated, VerifiedCredentials } from './login.js';
+export type { AccessTokenInfo, CreateTokenInput, NewAccessToken } from './tokens.js';
+export type { OrgMember } from './members.js';
+export {
+  ServiceAccounts,
+  serviceAccountLogin,
+  parseServiceAccountLogin,
+  type CreateServiceAccountInput,
+  type ServiceAccountRepository,
+  type UpdateServiceAccountInput,
+} from './service-accounts.js';
 export type { BundleInfo, ClientBundles, RegisterBundleInput } from './bundles.js';
 export type { BundleRecord } from './records.js';
 export type { CreateUserInput, UpdateUserInput } from './users.js';

@@ -8,6 +8,9 @@
  *   teams/<org>/<team>               Team
  *   org-members/<org>/<user>         Membership (a team member is always an org member too)
  *   team-members/<org>/<team>/<user> Membership
+ *   service-accounts/<org>/<name>    ServiceAccount (robot account); the access model ignores this kind
+ *                                    (parseIdentityKey answers undefined for it), it lives here so that an
+ *                                    org's removal and a service account's creation pin each other
  *   collections/…, roles/…, grants/… owned by @stevedore/access
  * /auth/                             credentials: never watched, never loaded into the model
  *   passwords/<user>                 { hash } (scrypt, PHC string)
@@ -18,9 +21,11 @@
  *   user-tokens/<user>/<id>          index for listing and revoking a user's access tokens
  *   bundles/<keyId>                  Bundle: a client certificate, by hex sha256 of its public key (SPKI)
  *   user-bundles/<user>/<id>         index for listing and revoking a user's client bundles
+ *   sa-tokens/<org>/<name>/<id>      index of a service account's tokens (the tokens are in tokens/)
  * ```
  *
- * Names never contain `/` (see `names.ts`), so each segment is unambiguous.
+ * Names never contain `/` (see `names.ts`), so each segment is unambiguous. A service account logs in as
+ * `<org>+<name>`: `+` is not allowed in account names, so that can never be a user's name.
  */
 
 export const IAM_PREFIX = '/iam/';
@@ -40,6 +45,13 @@ export const identityKeys = {
   teamMembersOfOrg: (org: string) => `${IAM_PREFIX}team-members/${org}/`,
   teamMembers: (org: string, team: string) => `${IAM_PREFIX}team-members/${org}/${team}/`,
   teamMember: (org: string, team: string, user: string) => `${IAM_PREFIX}team-members/${org}/${team}/${user}`,
+  serviceAccountsAll: `${IAM_PREFIX}service-accounts/`,
+  serviceAccounts: (org: string) => `${IAM_PREFIX}service-accounts/${org}/`,
+  serviceAccount: (org: string, name: string) => `${IAM_PREFIX}service-accounts/${org}/${name}`,
+  serviceAccountTokensOfOrg: (org: string) => `${AUTH_PREFIX}sa-tokens/${org}/`,
+  serviceAccountTokens: (org: string, name: string) => `${AUTH_PREFIX}sa-tokens/${org}/${name}/`,
+  serviceAccountToken: (org: string, name: string, id: string) =>
+    `${AUTH_PREFIX}sa-tokens/${org}/${name}/${id}`,
   password: (user: string) => `${AUTH_PREFIX}passwords/${user}`,
   session: (hash: string) => `${AUTH_PREFIX}sessions/${hash}`,
   sessions: `${AUTH_PREFIX}sessions/`,

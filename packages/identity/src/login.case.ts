@@ -97,7 +97,9 @@ export function loginCases(setup: Setup): void {
     const created = await identity.tokens.create('ci', { label: 'deploy' });
     assert.match(created.token, /^sdt_/);
     const listed = await identity.tokens.list('ci');
-    assert.deepEqual(listed, [{ id: created.id, label: 'deploy', createdAt: created.createdAt }]);
+    assert.deepEqual(listed, [
+      { id: created.id, label: 'deploy', createdAt: created.createdAt, scope: 'all' },
+    ]);
     const who = await identity.authenticate(created.token);
     assert.equal(who.via === 'access-token' && who.tokenId, created.id);
     assert.ok(!JSON.stringify((await store.range('/auth/')).kvs).includes(created.token));

@@ -2,13 +2,15 @@
  * Org and team membership. Adding a user to a team makes them a member of its org too; removing a user
  * from an org removes them from its teams. Every add pins the user, the org (and the team), so a removal of
  * any of them that races with it retries and takes the new membership along. Adds are idempotent (PUT
- * semantics, as UCP's API); removes of a non-member are NotFound.
+ * semantics, as UCP's API); removes of a non-member are NotFound. An org membership may make the member an
+ * org admin (`addToOrg(org, user, { admin: true })`; adding again with another flag changes it, adding
+ * without one keeps it); a member added through a team is not an org admin.
  */
 import { NotFoundError } from '@stevedore/errors';
 import type { KeyValue } from '@stevedore/store';
 import { isoAt, settled, type IdentityContext } from './context.js';
 import { identityKeys as keys } from './keys.js';
-import { encode } from './records.js';
+import { decode, encode, membershipSchema } from './records.js';
 import { commit, retrying, TxnBuilder } from './txn.js';
 
 function must(kv: KeyValue | undefined, what: string): KeyValue {
@@ -18,10 +20,19 @@ function must(kv: KeyValue | undefined, what: string): KeyValue {
 
 const lastSegment = (key: string): string => key.slice(key.lastIndexOf('/') + 1);
 
+export interface OrgMember {
+  readonly user: string;
+  readonly admin: boolean;
+}
+
 export class Memberships {
   constructor(private readonly ctx: IdentityContext) {}
 
-  async addToOrg(org: string, user: string): Promise<{ revision: number }> {
+  async addToOrg(
+    org: string,
+    user: string,
+    options: { readonly admin?: boolean } = {},
+  ): Promise<{ revision: number }> {
     const { store } = this.ctx;
     const revision = await retrying('add the org member', async () => {
       const [orgKv, userKv, member] = await Promise.all([
@@ -31,9 +42,11 @@ export class Memberships {
       ]);
       const txn = new TxnBuilder().touch(must(orgKv, `org ${JSON.stringify(org)}`));
       txn.touch(must(userKv, `user ${JSON.stringify(user)}`));
-      if (member) return member.modRevision;
-      txn.expect(keys.orgMember(org, user), 0);
-      txn.put(keys.orgMember(org, user), encode({ addedAt: isoAt(this.ctx) }));
+      const was = member ? decode(membershipSchema, member) : undefined;
+      const admin = options.admin ?? was?.admin ?? false;
+      if (was && (was.admin ?? false) === admin) return member!.modRevision;
+      txn.expectUnchanged(keys.orgMember(org, user), member);
+      txn.put(keys.orgMember(org, user), encode({ addedAt: was?.addedAt ?? isoAt(this.ctx), admin }));
       return commit(store, txn);
     });
     return settled(this.ctx, revision);
@@ -95,13 +108,16 @@ export class Memberships {
     return settled(this.ctx, revision);
   }
 
-  async listOrgMembers(org: string): Promise<readonly string[]> {
+  async listOrgMembers(org: string): Promise<readonly OrgMember[]> {
     const [orgKv, members] = await Promise.all([
       this.ctx.store.get(keys.org(org)),
       this.ctx.store.range(keys.orgMembers(org)),
     ]);
     must(orgKv, `org ${JSON.stringify(org)}`);
-    return members.kvs.map((kv) => lastSegment(kv.key));
+    return members.kvs.map((kv) => ({
+      user: lastSegment(kv.key),
+      admin: decode(membershipSchema, kv).admin ?? false,
+    }));
   }
 
   async listTeamMembers(org: string, team: string): Promise<readonly string[]> {

@@ -12,7 +12,11 @@ export function isValidName(name: unknown): name is string {
 }
 
 /** Returns `name` or throws InvalidArgument naming `field` and the rule. */
-export function checkName(name: unknown, what: 'user' | 'org' | 'team', field = 'name'): string {
+export function checkName(
+  name: unknown,
+  what: 'user' | 'org' | 'team' | 'service account',
+  field = 'name',
+): string {
   if (isValidName(name)) return name;
   const shown = typeof name === 'string' ? JSON.stringify(name) : String(name);
   throw new InvalidArgumentError(

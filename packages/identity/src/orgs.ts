@@ -1,8 +1,8 @@
 /**
  * Orgs and their teams. A team belongs to exactly one org (its key is `org/team`). Creating a team pins the
  * org (see `txn.ts`), so an org removal racing with it retries and takes the new team along. Removing an
- * org removes its teams and all their memberships in one commit, with whatever the hooks add (grants to
- * the org and to each team).
+ * org removes its teams and all their memberships, its service accounts and their tokens in one commit,
+ * with whatever the hooks add (grants to the org and to each team).
  */
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '@stevedore/errors';
 import {
@@ -16,7 +16,7 @@ import {
 } from './context.js';
 import { identityKeys as keys } from './keys.js';
 import { checkName } from './names.js';
-import { decode, encode, orgSchema, teamSchema, type Org, type Team } from './records.js';
+import { decode, encode, orgSchema, teamSchema, userTokenSchema, type Org, type Team } from './records.js';
 import { commit, retrying, TxnBuilder, type Written } from './txn.js';
 
 function checkText(value: unknown, field: string, max: number): string {
@@ -80,10 +80,12 @@ export class OrgDirectory {
     const revision = await retrying('remove the org', async () => {
       const kv = await store.get(keys.org(name));
       if (!kv) throw new NotFoundError(`org ${JSON.stringify(name)} does not exist`);
-      const [teams, orgMembers, teamMembers] = await Promise.all([
+      const [teams, orgMembers, teamMembers, accounts, accountTokens] = await Promise.all([
         store.range(keys.teamsOf(name)),
         store.range(keys.orgMembers(name)),
         store.range(keys.teamMembersOfOrg(name)),
+        store.range(keys.serviceAccounts(name)),
+        store.range(keys.serviceAccountTokensOfOrg(name)),
       ]);
       const txn = new TxnBuilder().expectUnchanged(kv.key, kv).delete(kv.key);
       const removed: Subject[] = [{ kind: 'org', id: name }];
@@ -92,6 +94,9 @@ export class OrgDirectory {
         removed.push({ kind: 'team', id: `${name}/${decode(teamSchema, t).name}` });
       }
       for (const m of [...orgMembers.kvs, ...teamMembers.kvs]) txn.delete(m.key);
+      for (const a of accounts.kvs) txn.expectUnchanged(a.key, a).delete(a.key);
+      for (const t of accountTokens.kvs)
+        txn.delete(t.key).delete(keys.token(decode(userTokenSchema, t).hash));
       await this.ctx.hooks.subjectsRemoved?.(removed, txn);
       return commit(store, txn);
     });

@@ -32,8 +32,11 @@ export const teamSchema = z.object({
 });
 export type Team = z.infer<typeof teamSchema>;
 
-/** Org and team memberships; who and where are in the key. */
-export const membershipSchema = z.object({ addedAt: z.string() });
+/**
+ * Org and team memberships; who and where are in the key. `admin` (org memberships only) makes the member
+ * an org admin; records written before it existed lack it, which reads as false.
+ */
+export const membershipSchema = z.object({ addedAt: z.string(), admin: z.boolean().optional() });
 
 export const sessionSchema = z.object({
   user: z.string(),
@@ -49,15 +52,50 @@ export const sessionIndexSchema = z.object({
 });
 export type SessionIndex = z.infer<typeof sessionIndexSchema>;
 
+/** Where a token may be used: `all` (the REST API and the registry) or `registry` (only the token service). */
+export const tokenScopeSchema = z.enum(['all', 'registry']);
+export type TokenScope = z.infer<typeof tokenScopeSchema>;
+
+/**
+ * An access token, at `/auth/tokens/<hash>`. A user's token names the user; a service account's names its
+ * login name (`<org>+<name>`, never a user name) in `user` and the account in `serviceAccount`. Fields
+ * added later (`expiresAt`, `scope`, `lastUsedAt`) are optional so older records read as before: no
+ * expiry, scope `all`, never used.
+ */
 export const accessTokenSchema = z.object({
   id: z.string(),
   user: z.string(),
   label: z.string(),
   createdAt: z.string(),
+  expiresAt: z.string().optional(),
+  scope: tokenScopeSchema.optional(),
+  lastUsedAt: z.string().optional(),
+  serviceAccount: z.object({ org: z.string(), name: z.string() }).optional(),
 });
 export type AccessTokenRecord = z.infer<typeof accessTokenSchema>;
 
-export const userTokenSchema = z.object({ hash: z.string(), label: z.string(), createdAt: z.string() });
+/** The per-owner index entry of a token (user or service account), for listing and revoking by id. */
+export const userTokenSchema = z.object({
+  hash: z.string(),
+  label: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string().optional(),
+  scope: tokenScopeSchema.optional(),
+});
+
+export const repositoryAccessSchema = z.enum(['read-only', 'read-write', 'admin']);
+export type RepositoryAccess = z.infer<typeof repositoryAccessSchema>;
+
+/** A service account (robot account for CI) of an org, at `/iam/service-accounts/<org>/<name>`. */
+export const serviceAccountSchema = z.object({
+  org: z.string(),
+  name: z.string(),
+  description: z.string(),
+  createdAt: z.string(),
+  /** `name` is a repository path within the org (`app/web` for `acme/app/web`) or `*` for all of them. */
+  repositories: z.array(z.object({ name: z.string(), access: repositoryAccessSchema })),
+});
+export type ServiceAccount = z.infer<typeof serviceAccountSchema>;
 
 /** A client bundle's certificate, by `keyId` (hex SHA-256 of its SPKI); times are ISO 8601. */
 export const bundleSchema = z.object({

@@ -34,7 +34,8 @@ export interface KeyAndCertificate {
   readonly keyPem: string;
 }
 
-export type CertificateUsage = 'server' | 'client' | 'server-and-client';
+/** `signing`: signs data (the registry's token JWTs), never TLS: digitalSignature and the codeSigning EKU only. */
+export type CertificateUsage = 'server' | 'client' | 'server-and-client' | 'signing';
 
 export interface IssueOptions {
   readonly commonName: string;
@@ -123,6 +124,7 @@ const EKU: Record<CertificateUsage, x509.ExtendedKeyUsage[]> = {
   server: [x509.ExtendedKeyUsage.serverAuth],
   client: [x509.ExtendedKeyUsage.clientAuth],
   'server-and-client': [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth],
+  signing: [x509.ExtendedKeyUsage.codeSigning],
 };
 
 /** Issue a certificate with a fresh key pair, signed by `ca`. */
@@ -131,7 +133,7 @@ export async function issueCertificate(
   options: IssueOptions,
 ): Promise<KeyAndCertificate> {
   const sans = options.sans ?? [];
-  if (options.usage !== 'client' && sans.length === 0) {
+  if ((options.usage === 'server' || options.usage === 'server-and-client') && sans.length === 0) {
     throw new InvalidArgumentError('a server certificate needs at least one DNS name or IP address (SAN)');
   }
   const caCert = new x509.X509Certificate(ca.certPem);
@@ -148,7 +150,9 @@ export async function issueCertificate(
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement,
+        options.usage === 'signing'
+          ? x509.KeyUsageFlags.digitalSignature
+          : x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement,
         true,
       ),
       new x509.ExtendedKeyUsageExtension(EKU[options.usage]),

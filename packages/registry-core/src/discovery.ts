@@ -7,7 +7,8 @@ import type { Store } from '@stevedore/store';
 import { registryError } from './errors.js';
 import { parseDigest } from './digest.js';
 import { checkName } from './names.js';
-import { type DescriptorRecord, keys, suffixOf } from './keys.js';
+import { type DescriptorRecord, type TagRecord, keys, suffixOf } from './keys.js';
+import type { TagDetail } from './manifests.js';
 import { repositoryExists } from './meta.js';
 import { type TagListCache, slicePage } from './tag-cache.js';
 
@@ -18,8 +19,8 @@ export interface Page {
   readonly last?: string;
 }
 
-export interface PageResult {
-  readonly items: readonly string[];
+export interface PageResult<T = string> {
+  readonly items: readonly T[];
   /** True when more follow the last item (the HTTP layer then sends a Link header). */
   readonly more: boolean;
 }
@@ -62,8 +63,65 @@ export class DiscoveryService {
     return result;
   }
 
-  async catalog(options: Page = {}): Promise<PageResult> {
-    return page(this.store, keys.repositoriesPrefix, options);
+  /**
+   * Repository names; with `include`, only those it accepts, `n` of them per page (the Store is read past
+   * the ones left out, so a page is full whenever enough names remain).
+   */
+  async catalog(options: Page = {}, include?: (name: string) => boolean): Promise<PageResult> {
+    if (include === undefined) return page(this.store, keys.repositoriesPrefix, options);
+    if (options.n === 0) return { items: [], more: false };
+    const prefix = keys.repositoriesPrefix;
+    const items: string[] = [];
+    let after = options.last !== undefined && options.last !== '' ? prefix + options.last : undefined;
+    for (;;) {
+      const result = await this.store.range(prefix, {
+        limit: 1000,
+        ...(after !== undefined ? { after } : {}),
+      });
+      for (const kv of result.kvs) {
+        const name = suffixOf(kv.key, prefix);
+        if (!include(name)) continue;
+        if (options.n !== undefined && items.length === options.n) return { items, more: true };
+        items.push(name);
+      }
+      const lastKv = result.kvs[result.kvs.length - 1];
+      if (!result.more || lastKv === undefined) return { items, more: false };
+      after = lastKv.key;
+    }
+  }
+
+  /**
+   * Tags with what they point at and who pushed them when (records written before that was recorded have
+   * no pushedAt/pushedBy), in lexical order; NAME_UNKNOWN when the repository does not exist.
+   */
+  async tagDetails(name: string, options: Page = {}): Promise<PageResult<TagDetail>> {
+    checkName(name);
+    const prefix = keys.tagsPrefix(name);
+    if (options.n === 0) return { items: [], more: false };
+    const result = await this.store.range(prefix, {
+      ...(options.last !== undefined && options.last !== '' ? { after: prefix + options.last } : {}),
+      ...(options.n !== undefined ? { limit: options.n } : {}),
+    });
+    if (
+      result.kvs.length === 0 &&
+      options.last === undefined &&
+      !(await repositoryExists(this.store, name))
+    ) {
+      throw registryError('NAME_UNKNOWN', `repository ${name} does not exist`, { detail: { name } });
+    }
+    const items = result.kvs.map((kv): TagDetail => {
+      const { digest, mediaType, size, pushedAt, pushedBy, platform } = JSON.parse(kv.value) as TagRecord;
+      return {
+        tag: suffixOf(kv.key, prefix),
+        digest,
+        mediaType,
+        size,
+        ...(pushedAt !== undefined ? { pushedAt } : {}),
+        ...(pushedBy !== undefined ? { pushedBy } : {}),
+        ...(platform !== undefined ? { platform } : {}),
+      };
+    });
+    return { items, more: result.more };
   }
 
   /**

@@ -10,7 +10,7 @@
  *   └── repo/<name>/
  *       ├── _layers/<digest>                          {size}                         this repo may serve the blob
  *       ├── _manifests/<digest>                       ManifestRecord                 incl. its blob/child references
- *       ├── _tags/<tag>                               {digest, mediaType, size}      tag → manifest
+ *       ├── _tags/<tag>                               TagRecord                      tag → manifest
  *       ├── _referrers/<subject digest>/<digest>      referrer descriptor            for the referrers API
  *       └── _uploads/<upload id>                      UploadRecord                   resumable upload session
  *
@@ -60,6 +60,18 @@ export interface TagRecord {
   readonly digest: string;
   readonly mediaType: string;
   readonly size: number;
+  /** When the tag was last pushed (ISO 8601); absent on records written before it was recorded. */
+  readonly pushedAt?: string;
+  /** The token subject that pushed it; absent with auth none and on older records. */
+  readonly pushedBy?: string;
+  /** The image's platform, from its config blob; absent for indexes and non-image artifacts. */
+  readonly platform?: Platform;
+}
+
+export interface Platform {
+  readonly os: string;
+  readonly architecture: string;
+  readonly variant?: string;
 }
 
 export interface DescriptorRecord {

@@ -8,16 +8,22 @@
  *   a concurrent DELETE makes it retry (and then fail with MANIFEST_BLOB_UNKNOWN) instead of racing.
  * - The bytes served are exactly the bytes pushed; they live in blob storage under their digest.
  * - Nothing is written when a PUT is refused.
+ * - Non-distributable ("foreign") layers need not be in the repository; when they are, they are checked
+ *   and recorded like any other blob.
+ * - GET/HEAD of a reference that is neither a tag nor a digest is "manifest unknown" (404), as the
+ *   conformance tests expect; PUT and DELETE refuse it as invalid (400).
  */
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { BlobDriver } from '@stevedore/blobstore';
 import type { Compare, Op, Store } from '@stevedore/store';
-import { registryError } from './errors.js';
+import { isRegistryError, registryError } from './errors.js';
 import { digestOf } from './digest.js';
 import { checkName, checkTag, parseReference } from './names.js';
 import { parseManifest, type ParsedManifest } from './manifest.js';
-import { type ManifestRecord, type TagRecord, keys } from './keys.js';
+import { type ManifestRecord, type Platform, type TagRecord, keys } from './keys.js';
+import { isNonDistributable } from './media-types.js';
+import { platformOf } from './platform.js';
 import { ensureRepositoryOps, getJson, repositoryExists } from './meta.js';
 import { ManifestCache } from './manifest-cache.js';
 import { manifestPutOps } from './manifest-records.js';
@@ -29,6 +35,8 @@ export interface PutManifestInput {
   readonly contentType: string | undefined;
   /** Extra tags (`?tag=` on a push by digest). */
   readonly tags?: readonly string[];
+  /** Who pushes (the token subject), recorded on the tags; absent without authentication. */
+  readonly pushedBy?: string;
 }
 
 export interface PutManifestResult {
@@ -41,6 +49,17 @@ export interface ManifestHead {
   readonly digest: string;
   readonly mediaType: string;
   readonly size: number;
+}
+
+/** A tag as the platform's API lists it. */
+export interface TagDetail {
+  readonly tag: string;
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly size: number;
+  readonly pushedAt?: string;
+  readonly pushedBy?: string;
+  readonly platform?: Platform;
 }
 
 const ATTEMPTS = 5;
@@ -68,14 +87,21 @@ export class ManifestService {
         detail: { expected: reference.digest.value, actual: digest },
       });
     }
+    const platform = await platformOf(this.driver, parsed);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const compares = await this.referenceCompares(name, parsed);
+      const { compares, linkedBlobs } = await this.referenceCompares(name, parsed);
       await this.storeBytes(digest, input.body);
+      const facts = {
+        linkedBlobs,
+        pushedAt: new Date().toISOString(),
+        ...(input.pushedBy !== undefined ? { pushedBy: input.pushedBy } : {}),
+        ...(platform !== undefined ? { platform } : {}),
+      };
       const txn = await this.store.txn({
         compares,
         success: [
           ...(await ensureRepositoryOps(this.store, name)),
-          ...manifestPutOps(name, digest, input.body.length, parsed, tags),
+          ...manifestPutOps(name, digest, input.body.length, parsed, tags, facts),
         ],
       });
       if (txn.succeeded) {
@@ -98,16 +124,24 @@ export class ManifestService {
     );
   }
 
-  /** Every referenced blob and child manifest must be linked; returns compares that keep it so. */
-  private async referenceCompares(name: string, parsed: ParsedManifest): Promise<Compare[]> {
-    const wanted = [
-      ...new Set(parsed.blobs.map((d) => keys.layer(name, d.digest))),
-      ...new Set(parsed.manifests.map((d) => keys.manifest(name, d.digest))),
-    ];
+  /**
+   * Every referenced blob and child manifest must be linked (non-distributable layers may be absent);
+   * returns compares that keep what was found so, and the blobs that are linked.
+   */
+  private async referenceCompares(
+    name: string,
+    parsed: ParsedManifest,
+  ): Promise<{ compares: Compare[]; linkedBlobs: string[] }> {
+    const blobKeys = [...new Set(parsed.blobs.map((d) => keys.layer(name, d.digest)))];
+    const manifestKeys = [...new Set(parsed.manifests.map((d) => keys.manifest(name, d.digest)))];
+    const required = new Set([
+      ...parsed.blobs.filter((d) => !isNonDistributable(d.mediaType)).map((d) => keys.layer(name, d.digest)),
+      ...manifestKeys,
+    ]);
+    const wanted = [...blobKeys, ...manifestKeys];
     const found = await Promise.all(wanted.map((key) => this.store.get(key)));
-    const missing = wanted
-      .filter((_, i) => found[i] === undefined)
-      .map((key) => key.slice(key.lastIndexOf('/') + 1));
+    const digestOfKey = (key: string) => key.slice(key.lastIndexOf('/') + 1);
+    const missing = wanted.filter((key, i) => found[i] === undefined && required.has(key)).map(digestOfKey);
     if (missing.length > 0) {
       throw registryError(
         'MANIFEST_BLOB_UNKNOWN',
@@ -115,7 +149,15 @@ export class ManifestService {
         { detail: { digests: missing } },
       );
     }
-    return wanted.map((key, i) => ({ key, target: 'modRevision', equals: found[i]!.modRevision }));
+    // An absent foreign layer is compared as absent: a push of it meanwhile makes the transaction retry, so
+    // the record lists it.
+    const compares = wanted.map((key, i): Compare => ({
+      key,
+      target: 'modRevision',
+      equals: found[i]?.modRevision ?? 0,
+    }));
+    const linkedBlobs = blobKeys.filter((_, i) => found[i] !== undefined).map(digestOfKey);
+    return { compares, linkedBlobs };
   }
 
   private async storeBytes(digest: string, body: Buffer): Promise<void> {
@@ -134,10 +176,20 @@ export class ManifestService {
   /** Digest, media type and size of a manifest by tag or digest (HEAD needs no more). */
   async head(name: string, reference: string): Promise<ManifestHead> {
     checkName(name);
-    const ref = parseReference(reference);
+    let ref;
+    try {
+      ref = parseReference(reference);
+    } catch (err) {
+      if (!isRegistryError(err)) throw err;
+      const shown = reference.length > 80 ? `${reference.slice(0, 80)}…` : reference;
+      throw await this.unknown(name, `"${shown}" is neither a tag nor a digest of a manifest in ${name}`);
+    }
     if (ref.kind === 'tag') {
       const tag = await getJson<TagRecord>(this.store, keys.tag(name, ref.tag));
-      if (tag !== undefined) return tag.value;
+      if (tag !== undefined) {
+        const { digest, mediaType, size } = tag.value;
+        return { digest, mediaType, size };
+      }
       throw await this.unknown(name, `tag ${ref.tag} is not in repository ${name}`);
     }
     const record = await getJson<ManifestRecord>(this.store, keys.manifest(name, ref.digest.value));

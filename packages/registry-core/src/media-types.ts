@@ -14,6 +14,27 @@ export const MediaTypes = {
 
 export type ManifestKind = 'image' | 'index';
 
+/**
+ * Layers a registry need not hold (OCI image spec "non-distributable", Docker's "foreign" layers, fetched
+ * from their `urls`): a manifest naming them is accepted without the blobs being pushed.
+ */
+const NON_DISTRIBUTABLE = new Set([
+  'application/vnd.oci.image.layer.nondistributable.v1.tar',
+  'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+  'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd',
+  'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
+]);
+
+export function isNonDistributable(mediaType: string): boolean {
+  return NON_DISTRIBUTABLE.has(mediaType);
+}
+
+/** Config media types whose JSON carries the image's platform (`os`, `architecture`, `variant`). */
+export const IMAGE_CONFIG_TYPES: ReadonlySet<string> = new Set([
+  'application/vnd.oci.image.config.v1+json',
+  'application/vnd.docker.container.image.v1+json',
+]);
+
 export const MANIFEST_KINDS: Readonly<Record<string, ManifestKind>> = {
   [MediaTypes.ociManifest]: 'image',
   [MediaTypes.dockerManifest]: 'image',

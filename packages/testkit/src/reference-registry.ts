@@ -5,13 +5,16 @@
  * Invariants:
  * - It never touches the machine's own registry: its own config file, its own storage directory, plain HTTP on
  *   a free loopback port, and an environment without REGISTRY_* variables (which would override the config).
- * - No authentication and deletes enabled, so it accepts everything a test or benchmark does to ours.
+ * - No authentication unless `auth` is given, deletes enabled, so it accepts everything a test or benchmark
+ *   does to ours. Plain HTTP unless `tls` is given.
  * - `stop()` kills it and removes every file it made, unless the caller supplied the storage directory.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FailedPreconditionError, UnavailableError } from '@stevedore/errors';
@@ -26,10 +29,20 @@ export interface ReferenceRegistryOptions {
   readonly parentDir?: string;
   /** How long to wait for `/v2/` to answer. */
   readonly startTimeoutMs?: number;
+  /** Serve HTTPS with this certificate and key (PEM file paths); `caPem` is trusted to probe readiness. */
+  readonly tls?: { readonly certificate: string; readonly key: string; readonly caPem: string };
+  /** `auth: token` (distribution's token auth): tokens from `realm`, checked against `rootCertBundle`. */
+  readonly tokenAuth?: {
+    readonly realm: string;
+    readonly service: string;
+    readonly issuer: string;
+    /** Path of a PEM file with the token signing certificate(s). */
+    readonly rootCertBundle: string;
+  };
 }
 
 export interface ReferenceRegistry {
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` (`https://` with `tls`) */
   readonly url: string;
   /** `127.0.0.1:PORT`, the form image references and skopeo use. */
   readonly host: string;
@@ -44,7 +57,7 @@ function tail(lines: string[], chunk: Buffer): void {
   if (lines.length > 40) lines.splice(0, lines.length - 40);
 }
 
-function configFor(storageDir: string, port: number): string {
+function configFor(storageDir: string, port: number, options: ReferenceRegistryOptions): string {
   // JSON is YAML, so no YAML writer is needed. The in-memory blob descriptor cache is what Debian's
   // packaged config enables, i.e. the reference as people run it.
   return JSON.stringify(
@@ -61,7 +74,20 @@ function configFor(storageDir: string, port: number): string {
         addr: `127.0.0.1:${port}`,
         secret: randomBytes(16).toString('hex'),
         headers: { 'X-Content-Type-Options': ['nosniff'] },
+        ...(options.tls ? { tls: { certificate: options.tls.certificate, key: options.tls.key } } : {}),
       },
+      ...(options.tokenAuth
+        ? {
+            auth: {
+              token: {
+                realm: options.tokenAuth.realm,
+                service: options.tokenAuth.service,
+                issuer: options.tokenAuth.issuer,
+                rootcertbundle: options.tokenAuth.rootCertBundle,
+              },
+            },
+          }
+        : {}),
     },
     null,
     2,
@@ -87,11 +113,26 @@ async function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
+/** The status `/v2/` answers (200; 401 under token auth). */
+function probe(url: string, caPem: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const get = url.startsWith('https:') ? httpsGet : httpGet;
+    const req = get(`${url}/v2/`, { ...(caPem ? { ca: caPem } : {}), agent: false, timeout: 1000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+  });
+}
+
 async function waitReady(
   url: string,
   child: ChildProcess,
   output: string[],
   timeoutMs: number,
+  caPem: string | undefined,
+  tokenAuth: boolean,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -101,9 +142,8 @@ async function waitReady(
       );
     }
     try {
-      const res = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1000) });
-      await res.arrayBuffer();
-      if (res.status === 200) return;
+      const status = await probe(url, caPem);
+      if (status === 200 || (status === 401 && tokenAuth)) return;
     } catch {
       // not listening yet
     }
@@ -131,7 +171,7 @@ export async function startReferenceRegistry(
   // A port found free can be taken before the registry binds it; a few attempts make that race harmless.
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    await writeFile(configPath, configFor(storageDir, port));
+    await writeFile(configPath, configFor(storageDir, port, options));
     // setpriv (util-linux) execs the registry with a parent-death signal, so it cannot outlive a test process
     // that is killed; setpriv execs, so the pid stays the registry's own.
     const [command, args] = setpriv
@@ -145,10 +185,10 @@ export async function startReferenceRegistry(
       child.once('spawn', resolve);
       child.once('error', reject);
     });
-    const url = `http://127.0.0.1:${port}`;
+    const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
     try {
       await spawned;
-      await waitReady(url, child, output, options.startTimeoutMs ?? 15_000);
+      await waitReady(url, child, output, options.startTimeoutMs ?? 15_000, options.tls?.caPem, !!options.tokenAuth);
     } catch (err) {
       lastError = err;
       child.kill('SIGKILL');

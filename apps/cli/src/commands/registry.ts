@@ -9,7 +9,7 @@ import { access, mkdir } from 'node:fs/promises';
 import { resolve, join } from 'node:path';
 import { Command } from 'commander';
 import { pino } from 'pino';
-import { loadConfig, type Config } from '@stevedore/config';
+import { loadConfig, registryDefaults, type Config } from '@stevedore/config';
 import { FailedPreconditionError, NotFoundError } from '@stevedore/errors';
 import { openStore, type Store } from '@stevedore/store';
 import { fsckRegistry, startRegistry } from '@stevedore/registry';
@@ -69,15 +69,25 @@ async function serve(flags: ServeFlags, command: Command): Promise<void> {
   const config = await configFor(command, flags);
   const logger = pino({ level: config.log.level }, pino.destination(2));
   const r = config.registry;
+  const defaults = registryDefaults('serve');
+  const auth = r.auth ?? defaults.auth;
+  if (auth === 'token') {
+    // Tokens come from the control plane's token service, which `up` runs next to its registry.
+    throw new FailedPreconditionError(
+      'a standalone registry has no token service: run `stevedore up` for the platform registry with token ' +
+        'auth, or serve this one with --auth none (registry.auth: none) on loopback',
+      { detail: { field: 'registry.auth' } },
+    );
+  }
   await prepareDataDir(config.dataDir);
   const store = await openConfiguredStore(config);
   let running;
   try {
     running = await startRegistry({
-      listen: r.listen,
+      listen: r.listen ?? defaults.listen,
       dataDir: config.dataDir,
       store,
-      auth: r.auth,
+      auth,
       allowInsecureAuth: r.allowInsecureAuth,
       allowPlainHttp: r.allowPlainHttp,
       maxManifestBytes: r.maxManifestBytes,
@@ -143,7 +153,8 @@ export function registryCommand(): Command {
     .option('--data-dir <dir>', 'where blobs and the store live (dataDir, default /var/lib/stevedore)')
     .option(
       '--auth <mode>',
-      "registry.auth: 'none' (the default; loopback only unless --allow-insecure-auth); 'token' is not available yet",
+      "registry.auth: 'none', the only mode of a standalone registry (loopback only unless --allow-insecure-auth); " +
+        "token auth is the platform registry's, which `stevedore up` runs",
     )
     .option('--tls-cert <file>', 'PEM certificate chain (registry.tlsCert)')
     .option('--tls-key <file>', 'PEM private key (registry.tlsKey)')

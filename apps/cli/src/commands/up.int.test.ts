@@ -1,58 +1,17 @@
 // `stevedore up` as the README runs it, against a private Docker Engine, checked with the real curl.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import { unzipSync } from 'fflate';
 import { dockerEnv, ensureBinary, freePort, startDockerEngine, type DockerEngine } from '@stevedore/testkit';
+import { STEVEDORE_BIN as bin, startUp as startUpWith, stopUp } from './up-process.js';
 
-const bin = fileURLToPath(new URL('../../bin/stevedore.js', import.meta.url));
 const exec = promisify(execFile);
 const PASSWORD = 'first-admin-password';
-
-interface Running {
-  child: ChildProcess;
-  stdout: () => string;
-}
-
-function startUp(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, [bin, 'up', ...args], {
-    env: { ...process.env, STEVEDORE_ADMIN_PASSWORD: PASSWORD },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`stevedore up did not come up:\n${out}\n${err}`)),
-      90_000,
-    );
-    child.stdout.on('data', () => {
-      if (out.includes('Press Ctrl-C to stop.')) {
-        clearTimeout(timer);
-        resolve({ child, stdout: () => out });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`stevedore up exited with ${code}:\n${out}\n${err}`));
-    });
-  });
-}
-
-function stopUp(running: Running): Promise<number | null> {
-  return new Promise((resolve) => {
-    running.child.removeAllListeners('exit');
-    running.child.on('exit', (code) => resolve(code));
-    running.child.kill('SIGINT');
-  });
-}
 
 async function curl(args: string[]): Promise<string> {
   const { stdout } = await exec('curl', ['-sS', '--fail-with-body', ...args]);
@@ -65,6 +24,12 @@ describe('stevedore up', () => {
   let args: string[];
   let base: string;
   let ca: string;
+  // The engine's trust directory is the machine's; this run's CA goes to a directory of its own.
+  const startUp = (upArgs: string[]) =>
+    startUpWith(upArgs, {
+      STEVEDORE_ADMIN_PASSWORD: PASSWORD,
+      STEVEDORE_REGISTRY_ENGINE_CERTS_DIR: join(dataDir, 'certs.d'),
+    });
 
   before(async () => {
     engine = await startDockerEngine({ swarm: true });

@@ -8,18 +8,18 @@
  * printed once to stdout and never logged.
  */
 import { mkdir } from 'node:fs/promises';
-import { homedir, hostname } from 'node:os';
+import { homedir, hostname, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '@stevedore/config';
 import { startControlPlane } from '@stevedore/controller';
-import { ensureDockerEngine, ensureSwarmManager } from '@stevedore/host';
-import { startRegistry } from '@stevedore/registry';
+import { ensureDockerEngine, ensureSwarmManager, nodeAddresses, trustRegistryCa } from '@stevedore/host';
 import { Jobs } from '@stevedore/jobs';
 import { openStore } from '@stevedore/store';
 import { configFileOf } from '../global-options.js';
 import { VERSION } from '../version.js';
+import { startPlatformRegistry } from './platform-registry.js';
 
 interface UpFlags {
   dataDir?: string;
@@ -106,33 +106,22 @@ async function up(flags: UpFlags, command: Command): Promise<void> {
     // it, and one runner takes the cluster's due jobs (the last thing started, the first stopped).
     const jobs = new Jobs(store, { onError: (err: unknown) => logger.warn({ err }, 'job failed') });
     closers.push(() => jobs.close());
-    // The registry's own settings (registry.* in the config file or STEVEDORE_REGISTRY_*): on its defaults
-    // it serves on loopback without authentication until token auth lands; off loopback it refuses, naming
-    // the key to set.
-    const r = config.registry;
-    const registry = await startRegistry({
-      jobs,
-      listen: r.listen,
-      dataDir: config.dataDir,
-      store,
-      auth: r.auth,
-      allowInsecureAuth: r.allowInsecureAuth,
-      allowPlainHttp: r.allowPlainHttp,
-      maxManifestBytes: r.maxManifestBytes,
-      logger,
-      ...(r.tlsCert !== undefined ? { tlsCert: r.tlsCert } : {}),
-      ...(r.tlsKey !== undefined ? { tlsKey: r.tlsKey } : {}),
-    });
-    closers.push(() => registry.close());
     const { host, port } = splitHostPort(config.controller.listen);
     const adminPassword = process.env['STEVEDORE_ADMIN_PASSWORD'];
+    // The controller first: it holds the cluster CA, the server certificate the registry serves too, and
+    // the token service the registry's challenges send clients to.
     const plane = await startControlPlane({
       store,
       jobs,
       dataDir: config.dataDir,
       host,
       port,
-      sans: config.controller.sans,
+      // The node's own addresses too: the registry shares this certificate and is reached by them.
+      sans: [
+        ...config.controller.sans,
+        ...nodeAddresses(networkInterfaces()),
+        ...(flags.advertiseAddr !== undefined ? [flags.advertiseAddr] : []),
+      ],
       logger,
       version: VERSION,
       ...(adminPassword ? { adminPassword } : {}),
@@ -147,6 +136,20 @@ async function up(flags: UpFlags, command: Command): Promise<void> {
       },
     });
     closers.push(() => plane.close());
+    const registry = await startPlatformRegistry({ config, store, jobs, plane, logger });
+    closers.push(() => registry.close());
+    const trusted = registry.tls
+      ? await trustRegistryCa({
+          certsDir: config.registry.engineCertsDir,
+          hosts: registry.names,
+          port: registry.port,
+          caPem: plane.clusterCaPem,
+        })
+      : [];
+    if (trusted.length > 0)
+      say(
+        `the local engine trusts the registry: wrote the cluster CA to ${trusted.length} entries in ${config.registry.engineCertsDir}`,
+      );
     const runner = jobs.startRunner();
     closers.push(() => runner.close());
 
@@ -159,7 +162,7 @@ async function up(flags: UpFlags, command: Command): Promise<void> {
       `  Controller:  ${controllerUrl}   (REST API at /api/v1, OpenAPI at /api/openapi.json)`,
       `  Dashboard:   ${controllerUrl}/`,
       `  Docker API:  the same address with a client bundle (GET /api/clientbundle), proxied to ${engine.dockerHost}`,
-      `  Registry:    ${registry.url}   (loopback only until registry token auth lands)`,
+      `  Registry:    ${registry.publicUrl}   (${registry.describe}; docker login ${registry.loginHost})`,
       `  Cluster CA:  SHA-256 ${plane.clusterCaFingerprint}`,
       `               curl --cacert ${caFile} ${plane.url}/_ping`,
     ];
@@ -195,7 +198,10 @@ export function upCommand(): Command {
       'where state lives (default /var/lib/stevedore as root, ~/.stevedore otherwise)',
     )
     .option('--listen <host:port>', 'controller address (controller.listen, default 0.0.0.0:8443)')
-    .option('--registry-listen <host:port>', 'registry address (registry.listen, default 127.0.0.1:5443)')
+    .option(
+      '--registry-listen <host:port>',
+      'registry address (registry.listen, default 0.0.0.0:5443: TLS from the cluster CA, token auth)',
+    )
     .option(
       '--docker-host <url>',
       'use this engine, e.g. unix:///run/other.sock, instead of the machine default',

@@ -88,12 +88,15 @@ export function accountHandlers(services: Services): AccountHandlers {
     },
     listOrgMembers: async ({ params, caller }) => {
       await requireOrgMember(services, caller, params.org);
-      const users = await identity.members.listOrgMembers(params.org);
-      return { body: { items: users.map((user) => ({ user })) } };
+      return { body: { items: await identity.members.listOrgMembers(params.org) } };
     },
-    addOrgMember: async ({ params, audit }) => {
+    addOrgMember: async ({ params, body, audit }) => {
       audit.target = `org:${params.org}/user:${params.user}`;
-      await identity.members.addToOrg(params.org, params.user);
+      await identity.members.addToOrg(
+        params.org,
+        params.user,
+        body.admin !== undefined ? { admin: body.admin } : {},
+      );
       return {};
     },
     removeOrgMember: async ({ params, audit }) => {

@@ -36,11 +36,14 @@ export function authHandlers({ identity }: Services): AuthHandlers {
     },
     listAccessTokens: async ({ caller }) => ({ body: { items: await identity.tokens.list(caller.name) } }),
     createAccessToken: async ({ caller, body, audit }) => {
-      const created = await identity.tokens.create(caller.name, { label: body.label });
+      const created = await identity.tokens.create(caller.name, {
+        label: body.label,
+        ...(body.expiresAt !== undefined ? { expiresAt: body.expiresAt } : {}),
+        ...(body.scope !== undefined ? { scope: body.scope } : {}),
+      });
       audit.target = `token:${created.id}`;
-      return {
-        body: { id: created.id, label: created.label, createdAt: created.createdAt, token: created.token },
-      };
+      const { revision: _revision, ...shown } = created;
+      return { body: shown };
     },
     revokeAccessToken: async ({ caller, params, audit }) => {
       audit.target = `token:${params.id}`;

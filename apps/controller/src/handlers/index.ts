@@ -4,6 +4,8 @@ import { accountHandlers } from './accounts.js';
 import { authHandlers } from './auth.js';
 import { bundleHandlers } from './bundles.js';
 import { jobHandlers } from './jobs.js';
+import { repositoryHandlers } from './repositories.js';
+import { serviceAccountHandlers } from './service-accounts.js';
 import type { Services } from './services.js';
 import { settingsHandlers } from './settings.js';
 import { systemHandlers } from './system.js';
@@ -19,5 +21,7 @@ export function buildHandlers(services: Services): Handlers {
     ...settingsHandlers(services),
     ...bundleHandlers(services),
     ...jobHandlers(services),
+    ...repositoryHandlers(services),
+    ...serviceAccountHandlers(services),
   };
 }

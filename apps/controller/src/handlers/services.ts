@@ -4,6 +4,7 @@ import type { AuditLog } from '@stevedore/audit';
 import type { Identity } from '@stevedore/identity';
 import type { Jobs } from '@stevedore/jobs';
 import type { KeyAndCertificate } from '@stevedore/pki';
+import type { RepositoryContent, Repositories } from '@stevedore/repositories';
 
 export interface Services {
   readonly identity: Identity;
@@ -11,6 +12,10 @@ export interface Services {
   readonly sync: AccessModelSync;
   readonly audit: AuditLog;
   readonly jobs: Jobs;
+  /** Registry repository records, team access and namespace settings, and who may do what. */
+  readonly repositories: Repositories;
+  /** The registry content of repositories (tags), for the REST API's tag routes. */
+  readonly repositoryContent: RepositoryContent;
   readonly clusterCaPem: string;
   /** Signs the certificates of client bundles; its key stays in the data dir's pki directory. */
   readonly clientCa: KeyAndCertificate;

@@ -1,10 +1,12 @@
 /**
- * What every handler gets: the request and response, the parsed query, the registry, and the logger.
+ * What every handler gets: the request and response, the parsed query, the registry, and the logger;
+ * with token auth, the authorized caller and the platform's authorizer.
  * Also the small response helpers, so each handler writes status + headers + body in one call.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from '@stevedore/registry-core';
+import type { RegistryAuthorizer, RequestAccess } from './token-auth.js';
 
 export interface HandlerContext {
   readonly req: IncomingMessage;
@@ -12,6 +14,9 @@ export interface HandlerContext {
   readonly query: URLSearchParams;
   readonly registry: Registry;
   readonly log: Logger;
+  /** The caller, when the registry runs with token auth (absent with auth none). */
+  readonly caller?: RequestAccess;
+  readonly authorizer?: RegistryAuthorizer;
 }
 
 export type Headers = Record<string, string | number | readonly string[]>;

@@ -13,6 +13,7 @@ import { deleteBlob, getBlob } from './blobs.js';
 import { deleteUpload, getUpload, patchUpload, postUpload, putUpload } from './uploads.js';
 import { deleteManifest, getManifest, putManifest } from './manifests.js';
 import { listCatalog, listReferrers, listTags } from './discovery.js';
+import { type TokenAuth, authorize } from './token-auth.js';
 
 const API_VERSION = 'registry/2.0';
 
@@ -56,7 +57,8 @@ function dispatch(ctx: HandlerContext, route: Route, method: string): Promise<vo
   }
 }
 
-export function createHandler(registry: Registry, log: Logger) {
+/** With `auth`, every request passes the token stage (token-auth.ts) before dispatch. */
+export function createHandler(registry: Registry, log: Logger, auth?: TokenAuth) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     const method = req.method ?? 'GET';
@@ -77,7 +79,11 @@ export function createHandler(registry: Registry, log: Logger) {
           headers: { Allow: allowed.join(', ') },
         });
       }
-      await dispatch(ctx, route, method);
+      const caller = auth ? await authorize(auth, req, route, method) : undefined;
+      const routeCtx: HandlerContext = caller
+        ? { ...ctx, caller, ...(auth?.authorizer ? { authorizer: auth.authorizer } : {}) }
+        : ctx;
+      await dispatch(routeCtx, route, method);
     } catch (err) {
       sendError(ctx, err, path);
     }

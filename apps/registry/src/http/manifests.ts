@@ -62,7 +62,13 @@ export async function putManifest(ctx: HandlerContext, name: string, reference: 
     body,
     contentType: req.headers['content-type'],
     tags: ctx.query.getAll('tag'),
+    ...(ctx.caller ? { pushedBy: ctx.caller.subject } : {}),
   });
+  // The platform records the repository on its first push; a failure here fails the PUT (a retry of it
+  // changes nothing stored and calls this again).
+  if (ctx.caller && ctx.authorizer?.repositoryPushed) {
+    await ctx.authorizer.repositoryPushed(name, ctx.caller.subject);
+  }
   const headers: Record<string, string> = {
     Location: `/v2/${namePath(name)}/manifests/${result.digest}`,
     'Docker-Content-Digest': result.digest,

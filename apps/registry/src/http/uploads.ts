@@ -24,7 +24,11 @@ export async function postUpload(ctx: HandlerContext, name: string): Promise<voi
   const mount = query.get('mount');
   if (mount !== null) {
     const from = query.get('from');
-    const mounted = from === null ? undefined : await registry.blobs.mount(name, mount, from);
+    // Mounting needs pull on the source; without it the request is a plain upload (the spec allows it), so a
+    // caller learns nothing of a repository it may not read.
+    const mayRead =
+      from !== null && (ctx.caller === undefined || ctx.caller.allows('repository', from, 'pull'));
+    const mounted = mayRead ? await registry.blobs.mount(name, mount, from) : undefined;
     if (mounted) return blobCreated(ctx, name, mounted.digest);
   }
   const digest = query.get('digest');
