@@ -53,7 +53,7 @@ export const registrySchema = z
       .enum(['none', 'token'])
       .optional()
       .describe(
-        'token: the control plane\'s accounts and repository permissions decide (the default under `up`). ' +
+        "token: the control plane's accounts and repository permissions decide (the default under `up`). " +
           'none: no authentication, loopback only unless allowInsecureAuth (the default for `registry serve`).',
       ),
     allowInsecureAuth: z

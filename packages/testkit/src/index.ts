@@ -7,5 +7,6 @@ export * from './docker-request.js';
 export * from './image.js';
 export * from './reference-registry.js';
 export * from './skopeo.js';
+export * from './podman.js';
 export * from './go-tool.js';
 export * from './tier.js';

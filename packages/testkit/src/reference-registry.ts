@@ -188,7 +188,14 @@ export async function startReferenceRegistry(
     const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
     try {
       await spawned;
-      await waitReady(url, child, output, options.startTimeoutMs ?? 15_000, options.tls?.caPem, !!options.tokenAuth);
+      await waitReady(
+        url,
+        child,
+        output,
+        options.startTimeoutMs ?? 15_000,
+        options.tls?.caPem,
+        !!options.tokenAuth,
+      );
     } catch (err) {
       lastError = err;
       child.kill('SIGKILL');

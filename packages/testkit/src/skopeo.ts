@@ -5,7 +5,9 @@
  * - Every run uses private files: an accept-anything trust policy, an empty auth file, an empty
  *   registries.conf and registries.d, its own temp dir and HOME; the machine's /etc/containers and
  *   ~/.config/containers are never read.
- * - TLS verification is off (our test registries speak plain HTTP on loopback), so skopeo falls back to HTTP.
+ * - TLS verification is off (our test registries speak plain HTTP on loopback), so skopeo falls back to HTTP,
+ *   except for the hosts `verify` names: those are reached over TLS verified against its CA (as `ca.crt` in a
+ *   private cert dir), with no fallback.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -25,14 +27,19 @@ export interface Skopeo {
   run(args: readonly string[]): Promise<SkopeoResult>;
   /** `skopeo copy` between two image references (`docker://127.0.0.1:PORT/repo:tag`, `oci:DIR:tag`, ...). */
   copy(source: string, destination: string, extraArgs?: readonly string[]): Promise<void>;
-  /** The manifest bytes exactly as the source serves them (`skopeo inspect --raw`). */
-  inspectRaw(reference: string): Promise<Buffer>;
+  /** The manifest bytes exactly as the source serves them (`skopeo inspect --raw`), e.g. with `--creds`. */
+  inspectRaw(reference: string, extraArgs?: readonly string[]): Promise<Buffer>;
   /** Removes the private configuration. */
   close(): Promise<void>;
 }
 
+export interface SkopeoOptions {
+  /** Registries (`host:port`) whose TLS is verified against `caPem`; every other one is plain HTTP. */
+  readonly verify?: { readonly hosts: readonly string[]; readonly caPem: string };
+}
+
 /** Installs skopeo if needed and prepares its private configuration. */
-export async function createSkopeo(): Promise<Skopeo> {
+export async function createSkopeo(options: SkopeoOptions = {}): Promise<Skopeo> {
   requireIntegrationTier('skopeo');
   const binary = await ensureBinary('skopeo', 'skopeo');
   const dir = await mkdtemp(join(tmpdir(), 'stevedore-skopeo-'));
@@ -46,6 +53,20 @@ export async function createSkopeo(): Promise<Skopeo> {
   await writeFile(policy, JSON.stringify({ default: [{ type: 'insecureAcceptAnything' }] }));
   await writeFile(authFile, JSON.stringify({ auths: {} }));
   await writeFile(registriesConf, 'unqualified-search-registries = []\n');
+  const certDir = join(dir, 'certs');
+  if (options.verify) {
+    await mkdir(certDir);
+    await writeFile(join(certDir, 'ca.crt'), options.verify.caPem);
+  }
+  const verified = new Set(options.verify?.hosts ?? []);
+  /** TLS flags for one side of a call (`src-`, `dest-` or `` for inspect) given the reference it names. */
+  const tlsFlags = (side: string, reference: string): string[] => {
+    if (!reference.startsWith('docker://')) return [];
+    const host = reference.slice('docker://'.length).split('/')[0] ?? '';
+    return verified.has(host)
+      ? [`--${side}tls-verify=true`, `--${side}cert-dir`, certDir]
+      : [`--${side}tls-verify=false`];
+  };
 
   const env: NodeJS.ProcessEnv = {
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
@@ -87,16 +108,15 @@ export async function createSkopeo(): Promise<Skopeo> {
       await run([
         'copy',
         '--quiet',
-        '--src-tls-verify=false',
-        '--dest-tls-verify=false',
+        ...tlsFlags('src-', source),
+        ...tlsFlags('dest-', destination),
         ...extraArgs,
         source,
         destination,
       ]);
     },
-    async inspectRaw(reference) {
-      const tlsArgs = reference.startsWith('docker://') ? ['--tls-verify=false'] : [];
-      return (await run(['inspect', '--raw', ...tlsArgs, reference])).stdout;
+    async inspectRaw(reference, extraArgs = []) {
+      return (await run(['inspect', '--raw', ...tlsFlags('', reference), ...extraArgs, reference])).stdout;
     },
     async close() {
       await rm(dir, { recursive: true, force: true });
