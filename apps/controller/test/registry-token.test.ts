@@ -148,6 +148,39 @@ describe('the registry token service', () => {
     assert.equal(answer.json<TokenAnswer>().refresh_token, undefined);
   });
 
+  it('lets anonymous clients pull public repositories only once an administrator allows it', async () => {
+    await must('POST', '/api/v1/repositories', {
+      namespace: 'acme',
+      name: 'site',
+      visibility: 'public',
+      description: 'the website',
+    });
+    const scope = 'service=stevedore-registry&scope=repository:acme/site:pull&scope=repository:acme/app:pull';
+    assert.deepEqual(await grants(await get(scope)), {}, 'off by default');
+    // Any signed-in user may pull a public repository.
+    assert.deepEqual(await grants(await get(scope, basic('bob', 'bob-password'))), {
+      'repository:acme/site': ['pull'],
+    });
+    const bad = await call('PATCH', '/api/v1/registry/settings', {
+      token: sessions['admin']!,
+      body: { anonymousPull: 'yes' },
+    });
+    assert.equal(bad.status, 400);
+    assert.deepEqual((await must('GET', '/api/v1/registry/settings')).json(), { anonymousPull: false });
+    await must('PATCH', '/api/v1/registry/settings', { anonymousPull: true });
+    try {
+      assert.deepEqual(await grants(await get(scope)), { 'repository:acme/site': ['pull'] });
+      // Only administrators change it.
+      const refused = await call('PATCH', '/api/v1/registry/settings', {
+        token: sessions['alice']!,
+        body: { anonymousPull: false },
+      });
+      assert.equal(refused.status, 403);
+    } finally {
+      await must('PATCH', '/api/v1/registry/settings', { anonymousPull: false });
+    }
+  });
+
   it('accepts an access token and a service account token as the password', async () => {
     const created = await must(
       'POST',

@@ -323,3 +323,8 @@ export const clusterSettings = z.strictObject({
   clientBundleLifetimeDays: z.number().int().min(1).max(3650),
 });
 export const clusterSettingsPatch = clusterSettings.partial();
+export const registrySettings = z.strictObject({
+  /** Anonymous clients may pull public repositories. Off by default. */
+  anonymousPull: z.boolean(),
+});
+export const registrySettingsPatch = registrySettings.partial();

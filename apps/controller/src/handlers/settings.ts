@@ -1,13 +1,26 @@
-/** Admin settings: read and change the run-time cluster settings (identity's ClusterSettings). */
+/**
+ * Admin settings: the run-time cluster settings (identity's ClusterSettings) and the registry's
+ * (anonymous pull, in the repositories package).
+ */
 import type { Handlers } from '../http/route-kit.js';
 import type { Services } from './services.js';
 
-export function settingsHandlers({ identity }: Services): Pick<Handlers, 'getSettings' | 'updateSettings'> {
+type SettingsHandlers = Pick<
+  Handlers,
+  'getSettings' | 'updateSettings' | 'getRegistrySettings' | 'updateRegistrySettings'
+>;
+
+export function settingsHandlers({ identity, repositories }: Services): SettingsHandlers {
   return {
     getSettings: () => Promise.resolve({ body: identity.clusterSettings.current() }),
     updateSettings: async ({ body, audit }) => {
       audit.target = `settings:${Object.keys(body).join(',')}`;
       return { body: await identity.clusterSettings.update(body) };
+    },
+    getRegistrySettings: async () => ({ body: await repositories.settings.get() }),
+    updateRegistrySettings: async ({ body, audit }) => {
+      audit.target = `registry-settings:${Object.keys(body).join(',')}`;
+      return { body: await repositories.settings.set(body) };
     },
   };
 }
