@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { type BlobDriver, FilesystemBlobDriver } from '@stevedore/blobstore';
 import { FailedPreconditionError, InvalidArgumentError, UnavailableError } from '@stevedore/errors';
+import { AuditBatcher } from '@stevedore/audit';
 import { Jobs } from '@stevedore/jobs';
 import { TokenVerifier } from '@stevedore/registry-auth';
 import { Registry } from '@stevedore/registry-core';
@@ -179,7 +180,13 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   });
 
   registry.start();
-  const handler = createHandler(registry, log, auth);
+  // With token auth, pushes, pulls and deletes go to the audit log under the token's subject, batched.
+  const audit = auth
+    ? new AuditBatcher(store, {
+        onError: (err: unknown) => log.error({ err }, 'could not write registry audit entries'),
+      })
+    : undefined;
+  const handler = createHandler(registry, log, auth, audit && ((record) => audit.add(record)));
   const serverOptions = { requestTimeout: 0, headersTimeout: 60_000 };
   const server: Server = tls
     ? createTlsServer({
@@ -233,6 +240,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       const timer = setTimeout(() => server.closeAllConnections(), options.drainTimeoutMs ?? 30_000);
       await done;
       clearTimeout(timer);
+      await audit?.flush();
       registry.close();
       if (ownsStore) await store.close();
       log.info({ url }, 'registry stopped');

@@ -100,6 +100,27 @@ describe('the platform registry with the docker CLIs', () => {
       // Logged out, alice is anonymous again: the private repository is not there for her.
       await alice(['rmi', tag]);
       await assert.rejects(alice(['pull', tag]), refused);
+
+      // The push, the pulls and bob's refusal are in the audit log (batched: they arrive shortly). A pull
+      // names the tag, or the digest the engine resolved it to first.
+      const reference = tag.slice(tag.lastIndexOf(':') + 1);
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const audit = await p.must('GET', '/api/v1/audit?limit=200');
+        const entries = (
+          audit.json as { items: { actor: string; action: string; target: string; result: string }[] }
+        ).items
+          .filter((e) => [reference, digest].some((r) => e.target === `repository:acme/app:${r}`))
+          .map((e) => `${e.actor} ${e.action} ${e.result}`);
+        const wanted = [
+          'alice registry.push success',
+          'alice registry.pull success',
+          'bob registry.pull failure',
+        ];
+        if (wanted.every((w) => entries.includes(w))) break;
+        assert.ok(Date.now() < deadline, `the audit log has ${entries.join('; ')}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
     });
   }
 

@@ -14,6 +14,7 @@ import { deleteUpload, getUpload, patchUpload, postUpload, putUpload } from './u
 import { deleteManifest, getManifest, putManifest } from './manifests.js';
 import { listCatalog, listReferrers, listTags } from './discovery.js';
 import { type TokenAuth, authorize } from './token-auth.js';
+import { type AuditSink, requestAuditRecord } from './request-audit.js';
 
 const API_VERSION = 'registry/2.0';
 
@@ -58,7 +59,7 @@ function dispatch(ctx: HandlerContext, route: Route, method: string): Promise<vo
 }
 
 /** With `auth`, every request passes the token stage (token-auth.ts) before dispatch. */
-export function createHandler(registry: Registry, log: Logger, auth?: TokenAuth) {
+export function createHandler(registry: Registry, log: Logger, auth?: TokenAuth, audit?: AuditSink) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     const method = req.method ?? 'GET';
@@ -68,8 +69,10 @@ export function createHandler(registry: Registry, log: Logger, auth?: TokenAuth)
     const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
     res.setHeader('Docker-Distribution-API-Version', API_VERSION);
     const ctx: HandlerContext = { req, res, query, registry, log };
+    let route: Route | undefined;
+    const seen: { subject?: string } = {};
     try {
-      const route = parseRoute(path, method);
+      route = parseRoute(path, method);
       if (route === undefined) {
         throw registryError('UNSUPPORTED', `no registry endpoint at ${path}`, { status: 404 });
       }
@@ -79,13 +82,24 @@ export function createHandler(registry: Registry, log: Logger, auth?: TokenAuth)
           headers: { Allow: allowed.join(', ') },
         });
       }
-      const caller = auth ? await authorize(auth, req, route, method) : undefined;
+      const caller = auth ? await authorize(auth, req, route, method, seen) : undefined;
       const routeCtx: HandlerContext = caller
         ? { ...ctx, caller, ...(auth?.authorizer ? { authorizer: auth.authorizer } : {}) }
         : ctx;
       await dispatch(routeCtx, route, method);
     } catch (err) {
       sendError(ctx, err, path);
+    }
+    if (audit) {
+      const remoteAddress = req.socket.remoteAddress ?? '';
+      const record = requestAuditRecord({
+        route,
+        method,
+        status: res.statusCode,
+        subject: seen.subject,
+        remoteAddress,
+      });
+      if (record) audit(record);
     }
     const level = res.statusCode >= 500 ? 'error' : method === 'GET' || method === 'HEAD' ? 'debug' : 'info';
     if (log.isLevelEnabled(level)) {

@@ -76,6 +76,8 @@ export async function authorize(
   req: IncomingMessage,
   route: Route,
   method: string,
+  /** Gets the token's subject as soon as the token verified, also when the request is then refused. */
+  seen?: { subject?: string },
 ): Promise<RequestAccess> {
   // An invalid name is refused as such (400) first: its grammar says nothing about what is stored.
   if (route.kind !== 'base' && route.kind !== 'catalog') checkName(route.name);
@@ -98,6 +100,7 @@ export async function authorize(
     if (!isUnauthenticated(err)) throw err;
     throw unauthorized(realm, auth, needed, (err as Error).message, 'invalid_token');
   }
+  if (seen) seen.subject = token.subject;
   for (const scope of needed) {
     const granted = token.actions(scope.type, scope.name);
     const lacking = scope.actions.filter((a) => !granted.has(a));
