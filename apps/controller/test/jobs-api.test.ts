@@ -9,14 +9,13 @@ import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { pino } from 'pino';
 import { issueCertificate, sealWithCaKey } from '@stevedore/pki';
 import { createMemoryStore, type Store } from '@stevedore/store';
-import { startControlPlane, type ControlPlane } from '../src/index.js';
+import type { ControlPlane } from '../src/index.js';
+import { startTestPlane, TEST_ADMIN_PASSWORD as ADMIN_PASSWORD } from './test-plane.js';
 import { SERVER_CERTIFICATE_KEY } from '../src/server-certificate.js';
 import { apiClient } from './api-client.js';
 
-const ADMIN_PASSWORD = 'correct horse battery staple';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 interface Job {
@@ -56,18 +55,7 @@ describe('jobs over the REST API, and certificate renewal as a cluster job', () 
   let first: ControlPlane;
   let second: ControlPlane | undefined;
   let admin: string;
-  const start = () =>
-    startControlPlane({
-      store,
-      dataDir,
-      host: '127.0.0.1',
-      port: 0,
-      logger: pino({ level: 'silent' }),
-      version: 'test',
-      adminPassword: ADMIN_PASSWORD,
-      identity: { kdf: { log2N: 10 } },
-      certificateCheckSeconds: 1,
-    });
+  const start = () => startTestPlane(store, dataDir, { certificateCheckSeconds: 1 });
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'stevedore-jobs-api-'));

@@ -9,13 +9,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { TokenVerifier } from '@stevedore/registry-auth';
 import { createMemoryStore, type Store } from '@stevedore/store';
-import { startControlPlane, type ControlPlane } from '../src/index.js';
+import type { ControlPlane } from '../src/index.js';
+import { startTestPlane, TEST_ADMIN_PASSWORD as ADMIN_PASSWORD } from './test-plane.js';
 import { apiClient, type ApiResponse } from './api-client.js';
 
-const ADMIN_PASSWORD = 'correct horse battery staple';
 const basic = (user: string, secret: string) =>
   `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
 
@@ -68,16 +67,7 @@ describe('the registry token service', () => {
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'stevedore-registry-token-'));
     store = createMemoryStore();
-    plane = await startControlPlane({
-      store,
-      dataDir,
-      host: '127.0.0.1',
-      port: 0,
-      logger: pino({ level: 'silent' }),
-      version: 'test',
-      adminPassword: ADMIN_PASSWORD,
-      identity: { kdf: { log2N: 10 } },
-    });
+    plane = await startTestPlane(store, dataDir);
     call = apiClient(plane.url, plane.clusterCaPem);
     verifier = new TokenVerifier({
       issuer: plane.registryAuth.issuer,

@@ -9,13 +9,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { keys as registryKeys } from '@stevedore/registry-core';
 import { createMemoryStore, type Store } from '@stevedore/store';
-import { startControlPlane, type ControlPlane } from '../src/index.js';
+import type { ControlPlane } from '../src/index.js';
+import { startTestPlane, TEST_ADMIN_PASSWORD as ADMIN_PASSWORD } from './test-plane.js';
 import { apiClient, type ApiResponse } from './api-client.js';
 
-const ADMIN_PASSWORD = 'correct horse battery staple';
 const PASSWORD = 'user-password-1';
 
 interface Repo {
@@ -51,16 +50,7 @@ describe('registry repositories over the REST API', () => {
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'stevedore-repos-api-'));
     store = createMemoryStore();
-    plane = await startControlPlane({
-      store,
-      dataDir,
-      host: '127.0.0.1',
-      port: 0,
-      logger: pino({ level: 'silent' }),
-      version: 'test',
-      adminPassword: ADMIN_PASSWORD,
-      identity: { kdf: { log2N: 10 } },
-    });
+    plane = await startTestPlane(store, dataDir);
     call = apiClient(plane.url, plane.clusterCaPem);
     const login = async (username: string, password: string) =>
       ok(await call('POST', '/auth/login', { body: { username, password } })).json<{ auth_token: string }>()
