@@ -5,7 +5,6 @@
  */
 import {
   FailedPreconditionError,
-  InvalidArgumentError,
   NotFoundError,
   PermissionDeniedError,
 } from '@stevedore/errors';
@@ -28,6 +27,7 @@ import { managed, visible } from './guard.js';
 import { repositoryNotFound } from './names.js';
 import { repositoryKeys as keys } from './keys.js';
 import {
+  checkedField,
   DEFAULT_NAMESPACE_SETTINGS,
   namespaceSettingsSchema,
   repositorySchema,
@@ -61,15 +61,13 @@ const listOf = (teams: Readonly<Record<string, RepositoryAccess>>): TeamAccess[]
     .sort()
     .map((team) => ({ team, access: teams[team]! }));
 
-function checkAccess(access: unknown): RepositoryAccess {
-  const parsed = repositoryAccessSchema.safeParse(access);
-  if (!parsed.success) {
-    throw new InvalidArgumentError('access must be "read-only", "read-write" or "admin"', {
-      detail: { field: 'access' },
-    });
-  }
-  return parsed.data;
-}
+const checkAccess = (access: unknown): RepositoryAccess =>
+  checkedField(
+    repositoryAccessSchema,
+    access,
+    'access',
+    'access must be "read-only", "read-write" or "admin"',
+  );
 
 export class RepositoryPermissions {
   constructor(

@@ -3,6 +3,7 @@
  * Unknown fields are dropped on read, so a newer controller may add fields without breaking an older one.
  */
 import { z } from 'zod';
+import { InvalidArgumentError } from '@stevedore/errors';
 import { repositoryAccessSchema } from '@stevedore/identity';
 
 export { repositoryAccessSchema };
@@ -41,3 +42,10 @@ export const DEFAULT_NAMESPACE_SETTINGS: NamespaceSettings = { createOnPush: fal
 export const registrySettingsSchema = z.object({ anonymousPull: z.boolean() });
 export type RegistrySettings = z.infer<typeof registrySettingsSchema>;
 export const DEFAULT_REGISTRY_SETTINGS: RegistrySettings = { anonymousPull: false };
+
+/** `value` as `schema` reads it, or an InvalidArgumentError naming `field` with `message`. */
+export function checkedField<T>(schema: z.ZodType<T>, value: unknown, field: string, message: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError(message, { detail: { field } });
+  return parsed.data;
+}

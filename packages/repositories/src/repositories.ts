@@ -33,6 +33,7 @@ import { checkPath, repositoryNotFound } from './names.js';
 import { ownerOf, type OnPush } from './create-on-push.js';
 import { repositoryKeys as keys, splitPath } from './keys.js';
 import {
+  checkedField,
   repositorySchema,
   visibilitySchema,
   type Action,
@@ -74,15 +75,8 @@ function checkDescription(value: unknown): string {
   return value;
 }
 
-function checkVisibility(value: unknown): Visibility {
-  const parsed = visibilitySchema.safeParse(value);
-  if (!parsed.success) {
-    throw new InvalidArgumentError('visibility must be "public" or "private"', {
-      detail: { field: 'visibility' },
-    });
-  }
-  return parsed.data;
-}
+const checkVisibility = (value: unknown): Visibility =>
+  checkedField(visibilitySchema, value, 'visibility', 'visibility must be "public" or "private"');
 
 export class RepositoryService {
   constructor(
