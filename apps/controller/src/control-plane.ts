@@ -77,6 +77,8 @@ export interface ControlPlane {
   serverTls(): KeyAndCertificate;
   /** Called with each renewed server certificate; returns a function that stops the calls. */
   onServerTls(listener: (tls: KeyAndCertificate) => void): () => void;
+  /** Where the registry next to this controller listens (`host` null: every interface). */
+  setRegistryAddress(address: { readonly host: string | null; readonly port: number }): void;
   /** The names the server certificate covers for this node. */
   readonly serverNames: readonly string[];
   readonly clusterCaPem: string;
@@ -179,6 +181,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     closers.push(() => signers.close());
     await signers.ready;
     let tls = await certificates.ensure(pki.serverNames);
+    let registryAddress: { host: string | null; port: number } | undefined;
     const tlsListeners = new Set<(next: KeyAndCertificate) => void>();
     const server = await startControllerServer({
       host: options.host,
@@ -200,6 +203,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         clientCa: pki.clientCa,
         now: Date.now,
         version: options.version,
+        registryAddress: () => registryAddress,
+        registryService: REGISTRY_SERVICE,
       }),
       authenticate: async (token) => {
         const { user } = await identity.authenticate(token);
@@ -239,6 +244,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         subjectOf: subjectOfToken,
       },
       serverTls: () => tls,
+      setRegistryAddress: (address) => {
+        registryAddress = address;
+      },
       onServerTls: (listener) => {
         tlsListeners.add(listener);
         return () => tlsListeners.delete(listener);

@@ -138,6 +138,12 @@ describe('the registry token service', () => {
     assert.equal(answer.json<TokenAnswer>().refresh_token, undefined);
   });
 
+  it('tells signed-in users the service name, and that no registry runs next to this controller', async () => {
+    const info = await must('GET', '/api/v1/registry', undefined, sessions['alice']);
+    assert.deepEqual(info.json(), { host: null, port: null, service: 'stevedore-registry' });
+    assert.equal((await call('GET', '/api/v1/registry')).status, 401);
+  });
+
   it('lets anonymous clients pull public repositories only once an administrator allows it', async () => {
     await must('POST', '/api/v1/repositories', {
       namespace: 'acme',

@@ -29,6 +29,9 @@ export class DashboardDriver {
       // engines create bridges); that is the machine, not the dashboard.
       const reason = req.failure()?.errorText ?? '';
       if (reason.includes('ERR_NETWORK_CHANGED')) this.networkChanges++;
+      // Chromium (re)fetches the tab's icon around navigations, client-side ones included; loading a URL
+      // (`open`) while that fetch is in flight aborts it. The icon is the browser's fetch, not the page's.
+      else if (reason.includes('ERR_ABORTED') && new URL(req.url()).pathname === '/favicon.svg') return;
       else this.pageErrors.push(`${req.method()} ${req.url()}: ${reason}`);
     });
   }

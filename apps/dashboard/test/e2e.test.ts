@@ -1,8 +1,10 @@
 /**
  * The dashboard end to end: Debian's Chromium (playwright-core) against a real controller serving the
  * built dashboard. An administrator logs in, builds an org, a team, a collection and a grant; a new user
- * logs in and sees only what they may use; My profile manages tokens and bundles; a throttled login says
- * how long to wait. Every main page is screenshotted (test-artifacts/screenshots/) and checked with axe-core.
+ * logs in and sees only what they may use; My profile manages tokens and bundles; the registry's pages
+ * create a repository, give a team access and a service account a token, and hide a private repository
+ * from a user without rights; a throttled login says how long to wait. Every main page is screenshotted
+ * (test-artifacts/screenshots/) and checked with axe-core.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,9 +17,10 @@ import {
   startTestController,
   type TestController,
 } from './controller-harness.js';
-import { createManyUsers } from './seed.js';
+import { createManyUsers, createUser } from './seed.js';
 
 const ALICE_PASSWORD = 'alice-password-1';
+const BOB_PASSWORD = 'bob-password-1';
 /** Buttons that change what an administrator manages (not "Created", a column header). */
 const ADMIN_BUTTONS = /^(Delete|Remove|Create [a-z]+$|Add member$)/;
 
@@ -135,6 +138,89 @@ describe('dashboard in Chromium against a real controller', { timeout: 900_000 }
     await d.check('grants');
   });
 
+  step(
+    'creates a private repository in the org, gives the team read-write, and a service account a token',
+    async () => {
+      await createUser(context.request, controller.url, ADMIN_PASSWORD, 'bob', BOB_PASSWORD);
+      await d.nav('Repositories', 'Repositories');
+      await page.getByText(/^No repositories you may see yet\./).waitFor();
+      await d.check('repositories-empty');
+      const create = page.getByRole('region', { name: 'Create a repository' });
+      await create.getByLabel('Namespace').selectOption('acme');
+      await create.getByLabel('Repository name').fill('App/Web');
+      await create.getByRole('button', { name: 'Create repository' }).click();
+      await create.getByText(/^use lower-case letters and digits/).waitFor(); // the contract's message, before any call
+      await create.getByLabel('Repository name').fill('app/web');
+      await create.getByLabel('Description', { exact: true }).fill('The web app');
+      await create.getByRole('button', { name: 'Create repository' }).click();
+      await d.heading('Repository acme/app/web');
+
+      // No pushes in this test: the Tags tab says how to push the first image.
+      await page.getByText('No tags yet. Push an image to this repository').waitFor();
+      const registry = `${new URL(controller.url).hostname}:5443`;
+      assert.equal(await page.getByLabel('Push it').inputValue(), `docker push ${registry}/acme/app/web:1.0`);
+      await d.check('repository-tags');
+
+      await page.getByRole('tab', { name: 'Permissions' }).click();
+      const access = page.getByRole('form', { name: "Set a team's access" });
+      await access.getByLabel('Team').selectOption('devs');
+      await access.getByLabel('Access').selectOption('read-write');
+      await access.getByRole('button', { name: 'Set access' }).click();
+      await d.row('devs', 'read-write', 'pull and push').waitFor();
+      await d.check('repository-permissions');
+
+      await page.getByRole('tab', { name: 'Settings' }).click();
+      await page.getByRole('button', { name: 'Delete repository acme/app/web' }).waitFor();
+      await d.check('repository-settings');
+
+      await d.nav('Repositories', 'Repositories');
+      await d.row('acme/app/web', 'private', 'The web app').waitFor();
+      await d.check('repositories');
+
+      await d.nav('Orgs & teams', 'Orgs & teams');
+      await page.getByRole('link', { name: 'acme', exact: true }).click();
+      await d.heading('Org acme');
+      await d.row('alice', 'no').getByRole('button', { name: 'Make admin: alice' }).waitFor();
+      const createOnPush = 'Members with read-write on all of acme create repositories by pushing';
+      await page.getByRole('checkbox', { name: createOnPush, checked: false }).click();
+      await page.getByRole('checkbox', { name: createOnPush, checked: true }).waitFor(); // saved and read back
+      const accounts = page.getByRole('form', { name: 'Create a service account in acme' });
+      await accounts.getByLabel('Service account name').fill('ci');
+      await accounts.getByLabel('Repository', { exact: true }).fill('app/web');
+      await accounts.getByLabel('Its access').selectOption('read-write');
+      await accounts.getByRole('button', { name: 'Create service account' }).click();
+      await d.row('ci', 'acme+ci', 'app/web: read-write').waitFor();
+      await page.getByRole('button', { name: 'Tokens of ci' }).click();
+      await page.getByText('acme+ci has no tokens: it cannot log in until it has one.').waitFor();
+      const tokens = page.getByRole('form', { name: 'Create a token for ci' });
+      await tokens.getByLabel('Token label').fill('ci-main');
+      await tokens.getByLabel('Expires').selectOption({ label: 'in 30 days' });
+      await tokens.getByRole('button', { name: 'Create token' }).click();
+      const secret = await page.getByLabel('Token secret').inputValue();
+      assert.equal(
+        await page.getByLabel('Log in to the registry with it').inputValue(),
+        `docker login -u acme+ci --password-stdin ${registry}`,
+      );
+      await d.row('ci-main', 'registry only').waitFor();
+      await d.check('org-service-accounts');
+
+      // The token logs in to the registry's token service, with the access the form gave.
+      const answer = await context.request.get(
+        `${controller.url}/auth/token?service=stevedore-registry&scope=repository:acme/app/web:pull,push`,
+        { headers: { authorization: `Basic ${Buffer.from(`acme+ci:${secret}`).toString('base64')}` } },
+      );
+      assert.equal(answer.status(), 200, await answer.text());
+      const { token } = (await answer.json()) as { token: string };
+      const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as {
+        access: { name: string; actions: string[] }[];
+      };
+      assert.deepEqual(
+        claims.access.map((a) => [a.name, [...a.actions].sort()]),
+        [['acme/app/web', ['pull', 'push']]],
+      );
+    },
+  );
+
   step("shows the cluster's background jobs, with each attempt's history", async () => {
     await d.nav('Jobs', 'Jobs');
     const row = d.row('controller.renew-certificate', 'succeeded', '1 of 5').first();
@@ -150,7 +236,7 @@ describe('dashboard in Chromium against a real controller', { timeout: 900_000 }
   step('keeps a list of 1,000+ users searchable, sortable and virtualized', async () => {
     await createManyUsers(context.request, controller.url, ADMIN_PASSWORD, 1000);
     await d.nav('Users', 'Users');
-    await page.getByText('1002 users', { exact: true }).waitFor();
+    await page.getByText('1003 users', { exact: true }).waitFor();
     const rendered = await page.locator('tbody tr:not(.spacer)').count();
     assert.ok(rendered < 80, `only the visible window is in the DOM (${rendered} rows)`);
     const region = page.getByRole('region', { name: 'users, scrollable' });
@@ -161,11 +247,11 @@ describe('dashboard in Chromium against a real controller', { timeout: 900_000 }
     await page.getByRole('button', { name: 'User name' }).click();
     await page.locator('th[aria-sort="descending"]').waitFor();
     await page.getByLabel('Search users').fill('user-05');
-    await page.getByText('100 of 1002 users', { exact: true }).waitFor();
+    await page.getByText('100 of 1003 users', { exact: true }).waitFor();
     await page.getByLabel('Show').selectOption({ label: 'Administrators' });
     await page.getByText('No users match this search and filter.').waitFor();
     await page.getByLabel('Search users').fill('');
-    await page.getByText('1 of 1002 users', { exact: true }).waitFor();
+    await page.getByText('1 of 1003 users', { exact: true }).waitFor();
     await screenshot(page, 'users-1000-filtered');
   });
 
@@ -227,7 +313,47 @@ describe('dashboard in Chromium against a real controller', { timeout: 900_000 }
       headers: { authorization: `Bearer ${secret}` },
     });
     assert.equal(after.status(), 401);
+
+    // A registry-only token with an expiry: listed so, and refused by the REST API.
+    await page.getByLabel('Token label').fill('registry-pull');
+    await page.getByLabel('Expires').selectOption({ label: 'in 7 days' });
+    await page.getByLabel('Registry only').check();
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const registryOnly = await page.getByLabel('Token secret').inputValue();
+    await d.row('registry-pull', 'registry only', 'never').waitFor(); // never used yet
+    const refused = await context.request.get(`${controller.url}/api/v1/me`, {
+      headers: { authorization: `Bearer ${registryOnly}` },
+    });
+    assert.equal(refused.status(), 401);
+    await d.check('profile-registry-token');
   });
+
+  step(
+    'shows a team member the repository without admin buttons, and hides it from a user without rights',
+    async () => {
+      await d.nav('Repositories', 'Repositories');
+      await d.row('acme/app/web', 'private', 'The web app').getByRole('link').click();
+      await d.heading('Repository acme/app/web');
+      await page.getByText('No tags yet. Push an image to this repository').waitFor();
+      assert.equal(await page.getByRole('tab', { name: 'Settings' }).count(), 0);
+      await page.getByRole('tab', { name: 'Permissions' }).click();
+      await d.row('devs', 'read-write', 'pull and push').waitFor();
+      assert.equal(await page.getByRole('button', { name: /^(Set access|Remove)/ }).count(), 0);
+      await d.check('repository-member');
+
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await d.login('bob', BOB_PASSWORD);
+      await d.heading('Overview');
+      await d.nav('Repositories', 'Repositories');
+      await page.getByText(/^No repositories you may see yet\./).waitFor();
+      assert.equal(await d.row('acme/app/web').count(), 0);
+      const namespaces = await page.getByLabel('Namespace').locator('option').allTextContents();
+      assert.deepEqual(namespaces, ['bob']); // only their own namespace to create in
+      await d.open('/repositories/acme/app/web');
+      await page.getByRole('alert').filter({ hasText: 'Not found or not visible to you' }).waitFor();
+      await d.check('repository-hidden');
+    },
+  );
 
   step('says how long to wait when logins are throttled', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();

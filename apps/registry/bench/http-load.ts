@@ -6,6 +6,7 @@
  */
 import { Agent, request as httpRequest } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Hash } from 'node:crypto';
@@ -31,24 +32,50 @@ export interface RequestInit {
   readonly hash?: Hash;
 }
 
+export interface EndpointOptions {
+  /** PEM of the CA to trust, for an `https://` base. */
+  readonly ca?: string;
+}
+
 /**
- * A registry under load: its base URL and a keep-alive agent. `fresh()` starts a new agent: each round
- * begins with no idle connections, since a connection left idle longer than the server's keep-alive timeout
- * (5 s for a Node server) may be closed by the server just as it is reused.
+ * A registry under load: its base URL and a keep-alive agent (HTTPS for an `https://` base). `fresh()`
+ * starts a new agent: each round begins with no idle connections, since a connection left idle longer than
+ * the server's keep-alive timeout (5 s for a Node server) may be closed by the server just as it is reused.
+ * `authorization`, when set (a bearer token the client fetched once and caches), goes with every request.
  */
 export class Endpoint {
-  private agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  private agent: Agent;
+  private readonly tls: boolean;
+  authorization: string | undefined;
   constructor(
     readonly label: string,
     readonly base: string,
-  ) {}
+    private readonly options: EndpointOptions = {},
+  ) {
+    this.tls = base.startsWith('https:');
+    this.agent = this.newAgent();
+  }
+
+  private newAgent(): Agent {
+    return this.tls
+      ? new HttpsAgent({
+          keepAlive: true,
+          maxSockets: 64,
+          ...(this.options.ca ? { ca: this.options.ca } : {}),
+        })
+      : new Agent({ keepAlive: true, maxSockets: 64 });
+  }
 
   request(path: string, init: RequestInit): Promise<HttpResponse> {
     const url = new URL(path, this.base);
+    const headers =
+      this.authorization === undefined
+        ? init.headers
+        : { ...init.headers, authorization: this.authorization };
     return new Promise<HttpResponse>((resolve, reject) => {
-      const req = httpRequest(
+      const req = (this.tls ? httpsRequest : httpRequest)(
         url,
-        { method: init.method, headers: init.headers, agent: this.agent },
+        { method: init.method, headers, agent: this.agent },
         (res) => {
           const chunks: Buffer[] = [];
           let bytes = 0;
@@ -78,7 +105,7 @@ export class Endpoint {
 
   fresh(): void {
     this.agent.destroy();
-    this.agent = new Agent({ keepAlive: true, maxSockets: 64 });
+    this.agent = this.newAgent();
   }
 
   close(): void {

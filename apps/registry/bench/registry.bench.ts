@@ -11,8 +11,14 @@
  * dirty pages. The 2 GiB blob goes first (so its memory figure is not mixed with earlier rows), pushed ours
  * then reference, pulled reference then ours.
  *
+ * A third column, nginx serving the very same blob file (./nginx-rows.ts), shows how far both registries
+ * are from the machine's limit for a blob pull, over plain HTTP and over TLS.
+ *
+ * Authenticated rows (./auth-rows.ts): both registries with token auth, tokens from one TokenIssuer.
+ *
  * Options: --quick (small sizes and short rounds, to check the harness), --calibrate (a second reference
- * registry stands in for ours: the ratios then show the noise floor).
+ * registry stands in for ours: the ratios then show the noise floor; no nginx rows), --only <text> (only the
+ * rows whose name contains the text; repeatable).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -38,17 +44,30 @@ import {
   putManifest,
   repeatFor,
 } from './http-load.js';
+import { authRowNames, authRows } from './auth-rows.js';
+import { nginxRowNames, nginxRows } from './nginx-rows.js';
 import { row, table, writeJson } from './report.js';
+import { tokenIssuanceRowNames, tokenIssuanceRows } from './token-issuance.js';
 import type { Row } from './report.js';
 
 const { values: flags } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, calibrate: { type: 'boolean', default: false } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    calibrate: { type: 'boolean', default: false },
+    only: { type: 'string', multiple: true },
+  },
 });
 const quick = flags.quick === true;
+/** True for a row --only asks for (every row without --only). */
+function wanted(name: string): boolean {
+  const only = flags.only ?? [];
+  return only.length === 0 || only.some((text) => name.includes(text));
+}
 const MiB = 1 << 20;
 const MB = 1e6;
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const RESULTS = join(ROOT, 'bench-results', 'registry.json');
+// A run of some rows (--only) leaves the full run's results alone.
+const RESULTS = join(ROOT, 'bench-results', flags.only ? 'registry.only.json' : 'registry.json');
 
 /**
  * Blobs per round, and rounds per server, for each size and concurrency. More, shorter rounds average out
@@ -65,6 +84,10 @@ const BLOB_ROWS: ReadonlyArray<{ size: number; concurrency: number; perRound: nu
 /** Length of one round of a request-rate row; four rounds per server. */
 const RATE_MS = quick ? 500 : 1500;
 const BIG = quick ? 256 * MiB : 2048 * MiB;
+/** The blob of the rows with nginx beside the two registries: rounds of pulls per server. */
+const NGINX_BLOB = quick ? 20 * MiB : 100 * MiB;
+const NGINX_ROUNDS = quick ? 3 : 6;
+const NGINX_PULLS = quick ? 2 : 4;
 const TAGS = 1000;
 
 interface Server {
@@ -134,6 +157,9 @@ async function measure(
 async function blobRows(servers: readonly [Server, Server], rows: Row[]): Promise<void> {
   let index = 0;
   for (const { size, concurrency, perRound, rounds: perServer } of BLOB_ROWS) {
+    // A pull row needs its push (the blobs it pulls), so --only of either runs both.
+    const suffix = `${label(size)}, concurrency ${concurrency}`;
+    if (!wanted(`blob push ${suffix}`) && !wanted(`blob pull ${suffix}`)) continue;
     const specs = (round: number): BlobSpec[] =>
       Array.from({ length: perRound }, (_, i) => ({
         name: `blob ${size} c${concurrency} r${round} #${i}`,
@@ -169,6 +195,7 @@ async function blobRows(servers: readonly [Server, Server], rows: Row[]): Promis
     console.error(`  done: blobs of ${label(size)} at concurrency ${concurrency}`);
   }
   const chunked = quick ? 20 * MiB : 100 * MiB;
+  if (!wanted(`chunked push ${label(chunked)} in 5 MiB chunks`)) return;
   const perRound = quick ? 1 : 2;
   const specs = (round: number): BlobSpec[] =>
     Array.from({ length: perRound }, (_, i) => ({ name: `chunked r${round} #${i}`, size: chunked }));
@@ -226,12 +253,19 @@ async function pushImage(e: Endpoint, repo: string, tag: string): Promise<{ body
 }
 
 async function requestRows(servers: readonly [Server, Server], rows: Row[]): Promise<void> {
+  const names = [
+    'manifest GET by tag, concurrency 32',
+    'manifest HEAD by tag, concurrency 32',
+    `list ${TAGS.toLocaleString('en-US')} tags (full listing)`,
+  ];
+  if (!names.some(wanted)) return;
   const images = new Map<Server['key'], { body: Buffer; digest: string }>();
   for (const server of servers)
     images.set(server.key, await pushImage(server.endpoint, 'bench/manifests', 'latest'));
   const accept = 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json';
   let index = 0;
   for (const method of ['GET', 'HEAD'] as const) {
+    if (!wanted(`manifest ${method} by tag, concurrency 32`)) continue;
     const result = await measure(servers, index++, 4, async (server) => {
       const expected = images.get(server.key)?.digest;
       const e = server.endpoint;
@@ -253,6 +287,7 @@ async function requestRows(servers: readonly [Server, Server], rows: Row[]): Pro
     );
   }
 
+  if (!wanted(`list ${TAGS.toLocaleString('en-US')} tags (full listing)`)) return;
   for (const server of servers) {
     const image = images.get(server.key)!;
     const e = server.endpoint;
@@ -447,26 +482,120 @@ async function main(): Promise<void> {
       `registry benchmark: ${labels.ours} vs ${referenceVersion}; ${machine.nproc} cores, storage under ${parent}`,
     );
     for (const s of servers) await warmUp(s);
-    // The big blob goes first, so the memory it costs is not mixed with what earlier rows left behind.
-    console.error(`  big blob (${label(BIG)}) through each server`);
-    const big = await bigBlob(servers);
     const rows: Row[] = [];
+    const bigNames = [
+      `blob push ${label(BIG)} (streamed)`,
+      `blob pull ${label(BIG)}`,
+      `peak RSS during ${label(BIG)} push+pull`,
+    ] as const;
+    let big: Record<Server['key'], BigBlobResult> | undefined;
+    if (bigNames.some(wanted)) {
+      // The big blob goes first, so the memory it costs is not mixed with what earlier rows left behind.
+      console.error(`  big blob (${label(BIG)}) through each server`);
+      big = await bigBlob(servers);
+    }
     await blobRows(servers, rows);
     await requestRows(servers, rows);
-    rows.push(
-      row(`blob push ${label(BIG)} (streamed)`, 'MB/s', big.ours.pushMBs, big.reference.pushMBs, {
-        peakRssMB: { ours: big.ours.peakRssMB, reference: big.reference.peakRssMB },
-      }),
-    );
-    rows.push(row(`blob pull ${label(BIG)}`, 'MB/s', big.ours.pullMBs, big.reference.pullMBs));
-    rows.push(
-      row(`peak RSS during ${label(BIG)} push+pull`, 'MB', big.ours.peakRssMB, big.reference.peakRssMB, {
-        higherIsBetter: false,
-      }),
-    );
+    // The two main servers' peak over their rows (the rows below run other processes too).
+    const mainRows = [...rows];
+    const extras: string[] = [];
+    const nginxNames = nginxRowNames(NGINX_BLOB, label);
+    if (!flags.calibrate && (wanted(nginxNames.plain) || wanted(nginxNames.tls))) {
+      const result = await nginxRows(
+        {
+          parentDir: parent,
+          size: NGINX_BLOB,
+          rounds: NGINX_ROUNDS,
+          pullsPerRound: NGINX_PULLS,
+          ours: { ...servers[0], blobRoot: join(parent, 'ours', 'blobs') },
+          reference: servers[1],
+          wanted,
+          onStarted: (stop) => stops.push(stop),
+          log: (line) => console.error(line),
+        },
+        label,
+      );
+      rows.push(...result.rows);
+      extras.push(
+        `nginx: ${result.nginxVersion} (Debian), sendfile on, serving the blob file from ${labels.ours}'s storage; ` +
+          `rows "by curl": ${NGINX_ROUNDS} rounds of ${NGINX_PULLS} pulls per server, one connection each, ` +
+          'interleaved in the six orders of the three. Server CPU ms per 100 MB sent (user + system): ' +
+          result.rows
+            .map(
+              (r) =>
+                `${r.name.replace(/.*, /, '')}: ` +
+                Object.entries(r.cpuMsPer100MB ?? {})
+                  .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+                  .join(', '),
+            )
+            .join('; ') +
+          '.',
+      );
+    }
+    if (!flags.calibrate && authRowNames().some(wanted)) {
+      rows.push(
+        ...(await authRows({
+          parentDir: parent,
+          oursPlain: servers[0].endpoint,
+          oursPlainPid: servers[0].pid,
+          quick,
+          rateMs: RATE_MS,
+          measure,
+          pushImage,
+          wanted,
+          onStarted: (stop) => stops.push(stop),
+          log: (line) => console.error(line),
+        })),
+      );
+      extras.push(
+        'Token auth rows: both registries trust one signing certificate (a test CA, @stevedore/pki) and get ' +
+          'tokens from one registry-auth TokenIssuer; each client logs in once as docker does and sends the cached ' +
+          'token with every request. "ours token auth / ours none": our registry with token auth against itself ' +
+          'without auth (the goal is at least 0.90x).',
+      );
+    }
+    if (!flags.calibrate && tokenIssuanceRowNames().some(wanted)) {
+      console.error('  token issuance at /auth/token');
+      rows.push(
+        ...(await tokenIssuanceRows({
+          parentDir: parent,
+          rateMs: RATE_MS,
+          wanted,
+          onStarted: (stop) => stops.push(stop),
+        })),
+      );
+      extras.push(
+        'Token issuance: the control plane (SQLite Store, default password hash cost) in a child process; ' +
+          'GET /auth/token with HTTP Basic over HTTPS keep-alive, 16 clients; no reference (Debian ships no ' +
+          'token service).',
+      );
+    }
+    if (big) {
+      rows.push(
+        row(bigNames[0], 'MB/s', big.ours.pushMBs, big.reference.pushMBs, {
+          peakRssMB: { ours: big.ours.peakRssMB, reference: big.reference.peakRssMB },
+        }),
+      );
+      rows.push(row(bigNames[1], 'MB/s', big.ours.pullMBs, big.reference.pullMBs));
+      rows.push(
+        row(bigNames[2], 'MB', big.ours.peakRssMB, big.reference.peakRssMB, {
+          higherIsBetter: false,
+        }),
+      );
+      extras.push(
+        `${labels.ours} peak RSS while a ${label(BIG)} blob was pushed and pulled: ${big.ours.peakRssMB.toFixed(0)} MB, ` +
+          `from ${big.ours.baselineRssMB.toFixed(0)} MB just before (reference: ${big.reference.peakRssMB.toFixed(0)} MB ` +
+          `from ${big.reference.baselineRssMB.toFixed(0)} MB).`,
+      );
+    }
+    const shown = rows.filter((r) => wanted(r.name));
     const wholeRun = {
-      ours: Math.max(...rows.map((r) => r.peakRssMB?.ours ?? 0)),
-      reference: Math.max(...rows.map((r) => r.peakRssMB?.reference ?? 0)),
+      ours: Math.max(0, big?.ours.peakRssMB ?? 0, ...mainRows.map((r) => r.peakRssMB?.ours ?? 0)),
+      reference: Math.max(
+        0,
+        big?.reference.peakRssMB ?? 0,
+        ...mainRows.map((r) => r.peakRssMB?.reference ?? 0),
+      ),
     };
     for (const s of servers) s.endpoint.close();
 
@@ -475,14 +604,17 @@ async function main(): Promise<void> {
       `machine: ${machine.nproc} cores (nproc), ${machine.cpu}, ${machine.memoryGiB} GiB RAM, Node ${machine.node}`,
       `reference: ${referenceVersion}; both servers store under ${parent} (one filesystem)`,
       '',
-      table(rows, labels),
+      table(shown, labels),
       '',
       `ratio = ${labels.ours} / reference for rates, reference / ${labels.ours} for memory: above 1.00x we are better.`,
-      `${labels.ours} peak RSS while a ${label(BIG)} blob was pushed and pulled: ${big.ours.peakRssMB.toFixed(0)} MB, ` +
-        `from ${big.ours.baselineRssMB.toFixed(0)} MB just before (reference: ${big.reference.peakRssMB.toFixed(0)} MB ` +
-        `from ${big.reference.baselineRssMB.toFixed(0)} MB). Peak over the whole run: ${labels.ours} ` +
-        `${wholeRun.ours.toFixed(0)} MB, reference ${wholeRun.reference.toFixed(0)} MB. ` +
-        '(VmHWM of the process tree, reset through /proc/PID/clear_refs before each row.)',
+      ...extras,
+      ...(wholeRun.ours > 0
+        ? [
+            `Peak RSS over the whole run: ${labels.ours} ${wholeRun.ours.toFixed(0)} MB, reference ` +
+              `${wholeRun.reference.toFixed(0)} MB (VmHWM of the process tree, reset through /proc/PID/clear_refs ` +
+              'before each row).',
+          ]
+        : []),
       'Blob push = POST, one streamed PATCH, PUT ?digest= (as docker push does); pull = GET, read to the end. ' +
         "Each figure is the median of a server's interleaved rounds.",
       'Absolute figures depend on this machine and whatever else runs on it; compare the ratios, not the figures.',
@@ -493,8 +625,8 @@ async function main(): Promise<void> {
       command,
       machine,
       labels,
-      rows,
-      bigBlob: { bytes: BIG, ...big },
+      rows: shown,
+      ...(big ? { bigBlob: { bytes: BIG, ...big } } : {}),
       peakRssWholeRunMB: wholeRun,
       note: 'Ratios matter, not absolute figures. Rates: higher is better; ratio > 1 means ours is better.',
     });

@@ -16,12 +16,20 @@ export interface Row {
   readonly ratio: number;
   /** Peak resident memory (MB) of each server while the row ran, when measured. */
   readonly peakRssMB?: PeakRss;
+  /** nginx serving the same file (the machine's limit), when the row has that third column. */
+  readonly nginx?: number;
+  /** ours / nginx. */
+  readonly ratioNginx?: number;
+  /** Server CPU milliseconds per 100 MB sent, per server, when measured. */
+  readonly cpuMsPer100MB?: Readonly<Record<string, number>>;
 }
 
 export interface RowOptions {
   /** False for figures where less is better (memory): the ratio is then reference / ours. */
   readonly higherIsBetter?: boolean;
   readonly peakRssMB?: PeakRss;
+  readonly nginx?: number;
+  readonly cpuMsPer100MB?: Readonly<Record<string, number>>;
 }
 
 export function row(
@@ -39,10 +47,14 @@ export function row(
     reference,
     ratio,
     ...(options.peakRssMB ? { peakRssMB: options.peakRssMB } : {}),
+    ...(options.nginx !== undefined ? { nginx: options.nginx, ratioNginx: ours / options.nginx } : {}),
+    ...(options.cpuMsPer100MB ? { cpuMsPer100MB: options.cpuMsPer100MB } : {}),
   };
 }
 
 function figure(n: number): string {
+  // NaN: no figure (a row without a reference to compare with).
+  if (Number.isNaN(n)) return '—';
   if (!Number.isFinite(n)) return String(n);
   if (n >= 100) return Math.round(n).toLocaleString('en-US');
   if (n >= 10) return n.toFixed(1);
@@ -50,13 +62,28 @@ function figure(n: number): string {
 }
 
 export function table(rows: readonly Row[], labels: { ours: string; reference: string }): string {
-  const head = ['operation', 'unit', labels.ours, labels.reference, 'ratio', 'peak RSS MB ours / ref'];
+  const withNginx = rows.some((r) => r.nginx !== undefined);
+  const head = [
+    'operation',
+    'unit',
+    labels.ours,
+    labels.reference,
+    'ratio',
+    ...(withNginx ? ['nginx', 'ours/nginx'] : []),
+    'peak RSS MB ours / ref',
+  ];
   const cells = rows.map((r) => [
     r.name,
     r.unit,
     figure(r.ours),
     figure(r.reference),
-    `${r.ratio.toFixed(2)}x`,
+    Number.isNaN(r.ratio) ? '—' : `${r.ratio.toFixed(2)}x`,
+    ...(withNginx
+      ? [
+          r.nginx !== undefined ? figure(r.nginx) : '',
+          r.ratioNginx !== undefined ? `${r.ratioNginx.toFixed(2)}x` : '',
+        ]
+      : []),
     r.peakRssMB ? `${r.peakRssMB.ours.toFixed(0)} / ${r.peakRssMB.reference.toFixed(0)}` : '',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));

@@ -8,6 +8,8 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { UnavailableError } from '@stevedore/errors';
 import { findBinary, freePort } from '@stevedore/testkit';
@@ -44,22 +46,49 @@ async function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
+export interface RegistryProcessOptions {
+  /** Serve HTTPS (`--tls-cert`, `--tls-key`: PEM file paths); `caPem` is trusted to probe readiness. */
+  readonly tls?: { readonly certificate: string; readonly key: string; readonly caPem: string };
+}
+
+/** The status `/v2/` answers, over HTTP or HTTPS. */
+function probe(url: string, caPem: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const get = url.startsWith('https:') ? httpsGet : httpGet;
+    const req = get(`${url}/v2/`, { ...(caPem ? { ca: caPem } : {}), agent: false, timeout: 1000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+  });
+}
+
 /** Starts `stevedore registry serve --auth none` on a free loopback port and waits until `/v2/` answers. */
-export async function startRegistryProcess(dataDir: string, timeoutMs = 30_000): Promise<RegistryProcess> {
+export async function startRegistryProcess(
+  dataDir: string,
+  timeoutMs = 30_000,
+  options: RegistryProcessOptions = {},
+): Promise<RegistryProcess> {
   // freePort() answers a port that was free a moment ago; another process can bind it before the server
   // does, and then the server exits with EADDRINUSE: new ports are worth another try.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(dataDir, timeoutMs, await freePort());
+      return await startOnce(dataDir, timeoutMs, await freePort(), options);
     } catch (err) {
       if (attempt >= 3 || !(err instanceof UnavailableError) || !/EADDRINUSE/.test(err.message)) throw err;
     }
   }
 }
 
-async function startOnce(dataDir: string, timeoutMs: number, port: number): Promise<RegistryProcess> {
+async function startOnce(
+  dataDir: string,
+  timeoutMs: number,
+  port: number,
+  options: RegistryProcessOptions,
+): Promise<RegistryProcess> {
   const host = `127.0.0.1:${port}`;
-  const url = `http://${host}`;
+  const url = `${options.tls ? 'https' : 'http'}://${host}`;
   const args = [
     STEVEDORE_BIN,
     'registry',
@@ -70,6 +99,7 @@ async function startOnce(dataDir: string, timeoutMs: number, port: number): Prom
     dataDir,
     '--auth',
     'none',
+    ...(options.tls ? ['--tls-cert', options.tls.certificate, '--tls-key', options.tls.key] : []),
   ];
   // Through setpriv's parent-death signal when we have it, so a killed test leaves no registry behind
   // (setpriv execs: the pid stays the server's).
@@ -99,9 +129,7 @@ async function startOnce(dataDir: string, timeoutMs: number, port: number): Prom
       );
     }
     try {
-      const res = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1000) });
-      await res.arrayBuffer();
-      if (res.status === 200) break;
+      if ((await probe(url, options.tls?.caPem)) === 200) break;
     } catch {
       // not listening yet
     }

@@ -354,7 +354,7 @@ export const routes = {
     tag: 'accounts',
     summary: 'Members of a team',
     params: teamParam,
-    response: z.object({ items: z.array(s.member) }),
+    response: z.object({ items: z.array(s.teamMember) }),
   }),
   addTeamMember: route({
     method: 'PUT',
@@ -758,6 +758,14 @@ export const routes = {
     body: s.clusterSettingsPatch,
     response: s.clusterSettings,
     audit: 'settings.update',
+  }),
+  getRegistryInfo: route({
+    method: 'GET',
+    path: '/api/v1/registry',
+    access: 'user',
+    tag: 'settings',
+    summary: 'Where the registry next to this controller listens, for `docker login` and `docker pull` lines',
+    response: s.registryInfo,
   }),
   getRegistrySettings: route({
     method: 'GET',

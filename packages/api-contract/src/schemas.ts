@@ -67,7 +67,10 @@ export const createTeamRequest = z.strictObject({
   name: accountName,
   description: z.string().max(500).optional(),
 });
+/** An org member; `admin`: an org admin (every right in the org's registry namespace). */
 export const member = z.object({ user: accountName, admin: z.boolean() });
+/** A team member: teams have no admins of their own. */
+export const teamMember = z.object({ user: accountName });
 /** `PUT /api/v1/orgs/{org}/members/{user}`: no body adds a plain member (or keeps the flag of one). */
 export const addOrgMemberRequest = z.strictObject({ admin: z.boolean().optional() });
 
@@ -328,3 +331,11 @@ export const registrySettings = z.strictObject({
   anonymousPull: z.boolean(),
 });
 export const registrySettingsPatch = registrySettings.partial();
+export const registryInfo = z.object({
+  /** The host clients name the registry by; null when it listens on every interface (use this API's host). */
+  host: z.string().nullable(),
+  /** null when this controller runs without a registry. */
+  port: z.number().int().nullable(),
+  /** The token audience (`service=` in challenges). */
+  service: z.string(),
+});

@@ -24,6 +24,7 @@ import { InvalidArgumentError, NotFoundError } from '@stevedore/errors';
 import type { AppendOptions, BlobDriver, BlobStat, ByteRange } from './contract.js';
 import { checkRange, checkUploadId, splitDigest } from './names.js';
 import { fsyncDir, isNoEnt, writeStreamAt } from './fs-io.js';
+import { FileBlobStream } from './fs-read-stream.js';
 
 const READ_CHUNK = 256 * 1024;
 const UPLOADS = '_uploads';
@@ -59,14 +60,17 @@ export class FilesystemBlobDriver implements BlobDriver {
       if (isNoEnt(err)) throw new NotFoundError(`blob ${digest} does not exist`);
       throw err;
     }
-    if (range === undefined) return fh.createReadStream({ highWaterMark: READ_CHUNK });
+    let size: number;
     try {
-      checkRange((await fh.stat()).size, range.start, range.end, digest);
+      size = (await fh.stat()).size;
+      if (range !== undefined) checkRange(size, range.start, range.end, digest);
     } catch (err) {
       await fh.close();
       throw err;
     }
-    return fh.createReadStream({ start: range.start, end: range.end, highWaterMark: READ_CHUNK });
+    return range === undefined
+      ? new FileBlobStream(fh, 0, size - 1)
+      : new FileBlobStream(fh, range.start, range.end);
   }
 
   async delete(digest: string): Promise<boolean> {

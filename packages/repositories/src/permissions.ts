@@ -3,11 +3,7 @@
  * access). Only org namespaces have either: a user namespace belongs to its user. Setting a team's access
  * pins the team record, so a team removal racing with it retries and takes the entry along (hooks.ts).
  */
-import {
-  FailedPreconditionError,
-  NotFoundError,
-  PermissionDeniedError,
-} from '@stevedore/errors';
+import { FailedPreconditionError, NotFoundError, PermissionDeniedError } from '@stevedore/errors';
 import {
   commit,
   decode,

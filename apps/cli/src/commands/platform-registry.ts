@@ -92,6 +92,7 @@ export async function startPlatformRegistry(options: {
         }
       : {}),
   });
+  plane.setRegistryAddress({ host: ANY.includes(host) ? null : host, port: running.port });
   // The shared certificate is renewed by a cluster job: the registry serves each new one at once.
   const stopFollowing = own ? () => undefined : plane.onServerTls((tls) => running.setCertificate(tls));
   const loginHost = `${fallbackHost.includes(':') ? `[${fallbackHost}]` : fallbackHost}:${running.port}`;

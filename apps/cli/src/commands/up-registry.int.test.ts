@@ -39,6 +39,14 @@ describe('the platform registry with the docker CLIs', () => {
       new RegExp(`Registry: +https://\\S+ +\\(TLS from the cluster CA, token auth`),
     );
     assert.equal(await readFile(join(p.dataDir, 'certs.d', p.registry, 'ca.crt'), 'utf8'), p.caPem);
+    // The dashboard learns where to tell users to log in.
+    const session = await p.login('bob', 'bob-password');
+    const info = await p.api('GET', '/api/v1/registry', undefined, session);
+    assert.deepEqual(info.json, {
+      host: '127.0.0.1',
+      port: Number(p.registry.split(':')[1]),
+      service: 'stevedore-registry',
+    });
     // Without a token, the registry challenges with the controller's token service, for exactly this scope.
     const res = await new Promise<{ status: number; challenge: string | undefined }>((resolve, reject) => {
       request(`https://${p.registry}/v2/acme/app/tags/list`, { ca: p.caPem }, (r) => {

@@ -22,4 +22,8 @@ export interface Services {
   /** epoch ms */
   readonly now: () => number;
   readonly version: string;
+  /** Where the registry next to this controller listens (set by `up` once it started). */
+  readonly registryAddress: () => { readonly host: string | null; readonly port: number } | undefined;
+  /** The registry token audience. */
+  readonly registryService: string;
 }

@@ -7,11 +7,18 @@ import type { Services } from './services.js';
 
 type SettingsHandlers = Pick<
   Handlers,
-  'getSettings' | 'updateSettings' | 'getRegistrySettings' | 'updateRegistrySettings'
+  'getSettings' | 'updateSettings' | 'getRegistryInfo' | 'getRegistrySettings' | 'updateRegistrySettings'
 >;
 
-export function settingsHandlers({ identity, repositories }: Services): SettingsHandlers {
+export function settingsHandlers(services: Services): SettingsHandlers {
+  const { identity, repositories } = services;
   return {
+    getRegistryInfo: () => {
+      const address = services.registryAddress();
+      return Promise.resolve({
+        body: { host: address?.host ?? null, port: address?.port ?? null, service: services.registryService },
+      });
+    },
     getSettings: () => Promise.resolve({ body: identity.clusterSettings.current() }),
     updateSettings: async ({ body, audit }) => {
       audit.target = `settings:${Object.keys(body).join(',')}`;

@@ -1,6 +1,6 @@
 /**
  * The frame of every signed-in page: a skip link, the banner with the account menu, the main navigation
- * (administration only for administrators) and the <main> landmark the page renders into.
+ * (the registry's pages; administration only for administrators) and the <main> landmark the page renders into.
  */
 import { Suspense } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
@@ -23,6 +23,7 @@ const everyone = [
   { to: '/secrets', label: 'Secrets' },
   { to: '/configs', label: 'Configs' },
 ];
+const registry = [{ to: '/repositories', label: 'Repositories' }];
 const administration = [
   { to: '/users', label: 'Users' },
   { to: '/jobs', label: 'Jobs' },
@@ -66,6 +67,8 @@ export function Layout() {
       <div className="shell">
         <nav aria-label="Main" className="sidebar">
           <Links links={everyone} />
+          <h2 className="nav-group">Registry</h2>
+          <Links links={registry} />
           {user.admin && (
             <>
               <h2 className="nav-group">Administration</h2>

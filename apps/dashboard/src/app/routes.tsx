@@ -35,6 +35,8 @@ const ServicesPage = page(() => import('../pages/services-page.js'));
 const ServicePage = page(() => import('../pages/service-page.js'));
 const ContainersPage = page(() => import('../pages/containers-page.js'));
 const ContainerPage = page(() => import('../pages/container-page.js'));
+const RepositoriesPage = page(() => import('../pages/repositories-page.js'));
+const RepositoryPage = page(() => import('../pages/repository-page.js'));
 const NotFoundPage = page(() => import('../pages/not-found-page.js'));
 
 export const router = createBrowserRouter([
@@ -67,6 +69,8 @@ export const router = createBrowserRouter([
       { path: 'services/:id', element: <ServicePage /> },
       { path: 'containers', element: <ContainersPage /> },
       { path: 'containers/:id', element: <ContainerPage /> },
+      { path: 'repositories', element: <RepositoriesPage /> },
+      { path: 'repositories/:namespace/*', element: <RepositoryPage /> },
       { path: 'profile', element: <ProfilePage /> },
       { path: '*', element: <NotFoundPage /> },
     ],

@@ -1,6 +1,7 @@
 /**
- * One org: its teams (administrators create and delete them) and its members (administrators add and
- * remove them). An org you cannot see answers 404, shown as such.
+ * One org: its teams (administrators create and delete them), its members (administrators add and
+ * remove them), its service accounts and its registry settings (administrators and org admins manage
+ * them). An org you cannot see answers 404, shown as such.
  */
 import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
@@ -13,6 +14,8 @@ import { DeleteButton, Field, FormStatus, validate, type FieldErrors } from '../
 import { Page, Section } from '../ui/page.js';
 import { QueryView } from '../ui/states.js';
 import { MembersSection } from './members-section.js';
+import { NamespaceSettingsSection } from './namespace-settings-section.js';
+import { ServiceAccountsSection } from './service-accounts-section.js';
 
 type Team = RouteOutput<'getTeam'>;
 
@@ -80,13 +83,16 @@ function CreateTeam({ org }: { org: string }) {
 
 export default function OrgPage() {
   const org = useParams()['org'] ?? '';
-  const admin = useSession().user!.admin;
+  const me = useSession().user!;
+  const admin = me.admin;
   const orgQuery = useApiQuery('getOrg', { params: { org } });
   const teams = useApiQuery('listTeams', { params: { org } }, { enabled: orgQuery.isSuccess });
   const members = useApiQuery('listOrgMembers', { params: { org } }, { enabled: orgQuery.isSuccess });
   const removeTeam = useApiMutation('deleteTeam', { invalidates: ['listTeams'] });
   const add = useApiMutation('addOrgMember', { invalidates: ['listOrgMembers'] });
   const remove = useApiMutation('removeOrgMember', { invalidates: ['listOrgMembers', 'listTeamMembers'] });
+  // Org admins manage the org's service accounts too (the server decides; this only shows the buttons).
+  const orgAdmin = admin || (members.data?.items.some((m) => m.user === me.name && m.admin) ?? false);
   return (
     <Page title={`Org ${org}`}>
       <p>
@@ -126,12 +132,19 @@ export default function OrgPage() {
               of={org}
               members={members}
               canEdit={admin}
-              add={{ ...add, mutateAsync: (user: string) => add.mutateAsync({ params: { org, user } }) }}
+              orgAdmins
+              add={{
+                ...add,
+                mutateAsync: (user: string, asAdmin: boolean) =>
+                  add.mutateAsync({ params: { org, user }, body: { admin: asAdmin } }),
+              }}
               remove={{
                 ...remove,
                 mutateAsync: (user: string) => remove.mutateAsync({ params: { org, user } }),
               }}
             />
+            <ServiceAccountsSection org={org} canManage={orgAdmin} />
+            <NamespaceSettingsSection org={org} teams={(teams.data?.items ?? []).map((t) => t.name).sort()} />
           </>
         )}
       </QueryView>

@@ -1,8 +1,13 @@
 /**
- * Blob GET/HEAD (with Range: 206, or 416 when unsatisfiable) and DELETE. Bodies are piped from storage to
- * the socket with backpressure, so memory stays flat whatever the blob's size.
+ * Blob GET/HEAD (with Range: 206, or 416 when unsatisfiable) and DELETE. Bodies flow from storage to the
+ * socket with backpressure, so memory stays flat whatever the blob's size: through the filesystem driver's
+ * `writeTo` (a few reused 1 MiB buffers, no allocation per chunk; measured the cheaper path over TLS), or
+ * piped for any other driver.
  */
+import type { ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { canWriteTo } from '@stevedore/blobstore';
 import { registryError } from '@stevedore/registry-core';
 import { type HandlerContext, send } from './context.js';
 import { parseRangeHeader } from './ranges.js';
@@ -45,12 +50,16 @@ export async function getBlob(
       'Content-Length': end - start + 1,
       'Content-Range': `bytes ${start}-${end}/${blob.size}`,
     });
-    await pipeline(stream, res);
+    await sendBody(stream, res);
     return;
   }
   const stream = await registry.blobs.read(blob.digest);
   res.writeHead(200, { ...headers, 'Content-Length': blob.size });
-  await pipeline(stream, res);
+  await sendBody(stream, res);
+}
+
+function sendBody(stream: Readable, res: ServerResponse): Promise<void> {
+  return canWriteTo(stream) ? stream.writeTo(res) : pipeline(stream, res);
 }
 
 export async function deleteBlob(ctx: HandlerContext, name: string, digest: string): Promise<void> {
