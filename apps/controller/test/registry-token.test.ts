@@ -122,6 +122,13 @@ describe('the registry token service', () => {
         'registry:catalog': ['*'],
       },
     );
+    // A scope given twice (or in one value, space-separated) is one scope with the actions of both.
+    const repeated =
+      'scope=repository:acme/app:pull&scope=repository:acme/app:push%20repository:acme/app:pull';
+    assert.deepEqual(
+      await grants(await get(`service=stevedore-registry&${repeated}`, basic('alice', 'alice-password'))),
+      { 'repository:acme/app': ['pull', 'push'] },
+    );
     // Bob may see nothing of acme: a private repository is dropped exactly like a missing one.
     assert.deepEqual(
       await grants(await get(`service=stevedore-registry&${scope}`, basic('bob', 'bob-password'))),

@@ -81,6 +81,19 @@ describe('resource pages in Chromium against a real controller and swarm', { tim
     await d.nav('Users', 'Users');
     await d.nav('Admin settings', 'Admin settings'); // read back from the server
     assert.equal(await page.getByLabel('Sessions per user (sessions)').inputValue(), '7');
+
+    // The registry's anonymous pulls: off by default, turned on, read back, and off again.
+    const anonymous = page.getByLabel(/pull public repositories without logging in/);
+    assert.equal(await anonymous.isChecked(), false);
+    await anonymous.check();
+    await page.getByRole('button', { name: 'Save registry settings' }).click();
+    await page.getByText('Anonymous pulls of public repositories are on.').waitFor();
+    await d.nav('Users', 'Users');
+    await d.nav('Admin settings', 'Admin settings');
+    assert.equal(await page.getByLabel(/pull public repositories without logging in/).isChecked(), true);
+    await page.getByLabel(/pull public repositories without logging in/).uncheck();
+    await page.getByRole('button', { name: 'Save registry settings' }).click();
+    await page.getByText('Anonymous pulls are off.').waitFor();
   });
 
   /** Create with the page's form in /Shared/dev, inspect, then remove; `fill` fills the kind's own fields. */

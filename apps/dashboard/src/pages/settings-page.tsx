@@ -1,6 +1,6 @@
 /**
  * Admin settings: the run-time cluster settings (session lifetime and renewal, sessions per user, client
- * bundle lifetime). The form checks the contract's bounds before sending; the server checks them again
+ * bundle lifetime), and the registry's (anonymous pull). The form checks the contract's bounds before sending; the server checks them again
  * and a 400 names the field, which is shown next to it. Only changed fields are sent (PATCH).
  */
 import { useState, type FormEvent } from 'react';
@@ -11,6 +11,7 @@ import { useApiMutation, useApiQuery } from '../api/hooks.js';
 import { Field, FormStatus, validate, type FieldErrors } from '../ui/form.js';
 import { Page, Section } from '../ui/page.js';
 import { QueryView } from '../ui/states.js';
+import { RegistrySettingsSection } from './registry-settings-section.js';
 
 type Settings = RouteOutput<'getSettings'>;
 type Key = keyof Settings;
@@ -127,6 +128,7 @@ export default function SettingsPage() {
           {(data) => <SettingsForm current={data} />}
         </QueryView>
       </Section>
+      <RegistrySettingsSection />
     </Page>
   );
 }
