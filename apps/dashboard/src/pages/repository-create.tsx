@@ -10,6 +10,7 @@ import { useApiMutation } from '../api/hooks.js';
 import { useCreatableNamespaces } from '../api/repository-rights.js';
 import { Field, FormStatus, TextField, validate, type FieldErrors } from '../ui/form.js';
 import { Section } from '../ui/page.js';
+import { RepositoryFields } from './repository-fields.js';
 import { repositoryUrl } from '../ui/registry-format.js';
 
 const EMPTY = { namespace: '', name: '', visibility: 'private', description: '' };
@@ -61,24 +62,7 @@ export function CreateRepository() {
           value={form.name}
           onChange={(name) => setForm({ ...form, name })}
         />
-        <Field label="Visibility" error={errors['visibility']}>
-          {(p) => (
-            <select
-              {...p}
-              value={form.visibility}
-              onChange={(e) => setForm({ ...form, visibility: e.target.value })}
-            >
-              <option value="private">private</option>
-              <option value="public">public (any signed-in user may pull)</option>
-            </select>
-          )}
-        </Field>
-        <TextField
-          label="Description"
-          error={errors['description']}
-          value={form.description}
-          onChange={(description) => setForm({ ...form, description })}
-        />
+        <RepositoryFields form={form} errors={errors} onChange={setForm} />
         <button type="submit" className="primary" disabled={create.isPending}>
           Create repository
         </button>

@@ -7,8 +7,9 @@ import { useNavigate } from 'react-router';
 import { schemas } from '@stevedore/api-contract';
 import { useApiMutation } from '../api/hooks.js';
 import type { RouteOutput } from '../api/client.js';
-import { DeleteButton, Field, FormStatus, TextField, validate, type FieldErrors } from '../ui/form.js';
+import { DeleteButton, FormStatus, validate, type FieldErrors } from '../ui/form.js';
 import { Section } from '../ui/page.js';
+import { RepositoryFields } from './repository-fields.js';
 
 type Repository = RouteOutput<'getRepository'>;
 
@@ -39,24 +40,7 @@ export function RepositorySettings({ repository: r }: { repository: Repository }
     <>
       <Section title="Settings">
         <form onSubmit={submit} className="settings-form" noValidate>
-          <Field label="Visibility" error={errors['visibility']}>
-            {(p) => (
-              <select
-                {...p}
-                value={form.visibility}
-                onChange={(e) => setForm({ ...form, visibility: e.target.value })}
-              >
-                <option value="private">private</option>
-                <option value="public">public (any signed-in user may pull)</option>
-              </select>
-            )}
-          </Field>
-          <TextField
-            label="Description"
-            error={errors['description']}
-            value={form.description}
-            onChange={(description) => setForm({ ...form, description })}
-          />
+          <RepositoryFields form={form} errors={errors} onChange={setForm} />
           <button type="submit" className="primary" disabled={update.isPending}>
             Save settings
           </button>
