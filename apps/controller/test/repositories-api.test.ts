@@ -199,11 +199,21 @@ describe('registry repositories over the REST API', () => {
         .items.map((r) => r.path),
       ['alice/web'],
     );
-    // Nobody but alice, her org admins (none) and administrators creates in her namespace.
-    error(
+    // Nobody but alice and administrators creates in her namespace; to bob it answers as a namespace that
+    // does not exist (no account's existence leaks), while an org member is told who may.
+    const intoAlice = error(
       await as('bob', 'POST', '/api/v1/repositories', { namespace: 'alice', name: 'x' }),
-      403,
-      'PERMISSION_DENIED',
+      404,
+      'NOT_FOUND',
+    );
+    const intoGhost = error(
+      await as('bob', 'POST', '/api/v1/repositories', { namespace: 'ghost', name: 'x' }),
+      404,
+      'NOT_FOUND',
+    );
+    assert.equal(
+      JSON.stringify(intoAlice).replace('alice', 'X'),
+      JSON.stringify(intoGhost).replace('ghost', 'X'),
     );
     error(
       await as('dana', 'POST', '/api/v1/repositories', { namespace: 'acme', name: 'x' }),

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { type KeyAndCertificate, createCertificateAuthority, issueCertificate } from '@stevedore/pki';
+import { NotFoundError } from '@stevedore/errors';
 import { TokenIssuer, parseScopes } from '@stevedore/registry-auth';
 import {
   type TestRegistry,
@@ -55,7 +56,10 @@ describe('registry: token auth', () => {
         keys: () => [signer.certPem],
         authorizer: {
           catalogFilter: (subject) => Promise.resolve((name) => name.startsWith(`${subject}/`)),
-          repositoryPushed: (name, subject) => {
+          repositoryPushing: (name, subject) => {
+            // A repository the platform deleted while the pusher's token was still valid.
+            if (name === 'acme/gone')
+              return Promise.reject(new NotFoundError('repository acme/gone does not exist'));
             pushed.push([name, subject]);
             return Promise.resolve();
           },
@@ -77,7 +81,8 @@ describe('registry: token auth', () => {
 
   const routes: [string, string, string | undefined][] = [
     ['GET', '/v2/', undefined],
-    ['GET', '/v2/_catalog', 'registry:catalog:*'],
+    // The platform filters the catalog by the caller, so any valid token may list it.
+    ['GET', '/v2/_catalog', undefined],
     ['GET', '/v2/lib/app/tags/list', 'repository:lib/app:pull'],
     ['GET', '/v2/lib/app/manifests/latest', 'repository:lib/app:pull'],
     ['HEAD', '/v2/lib/app/manifests/latest', 'repository:lib/app:pull'],
@@ -227,12 +232,21 @@ describe('registry: token auth', () => {
     assert.equal(second.headers.get('link'), null);
     const bob = as(await tokenFor(['registry:catalog:*'], 'bob'));
     assert.deepEqual(await (await bob.fetch('/v2/_catalog')).json(), { repositories: ['bob/src'] });
+    // The token service grants registry:catalog:* to administrators only; others list what they may pull.
     const without = await as(await tokenFor(['repository:alice/a:pull'])).fetch('/v2/_catalog');
-    assert.equal(without.status, 401);
-    assert.equal(
-      without.headers.get('www-authenticate'),
-      challenge('registry:catalog:*', 'insufficient_scope'),
-    );
+    assert.deepEqual(await without.json(), { repositories: ['alice/a', 'alice/b'] });
+  });
+
+  it('stores no manifest when the platform refuses the repository (deleted under a live token)', async () => {
+    const bob = as(await tokenFor(['repository:acme/gone:pull,push'], 'bob'));
+    const body = await buildImage(bob, 'acme/gone');
+    const res = await putManifest(bob, 'acme/gone', 'v1', body);
+    assert.equal(res.status, 404, await res.clone().text());
+    assert.equal(await errorCode(res), 'NAME_UNKNOWN');
+    const head = await bob.fetch('/v2/acme/gone/manifests/v1', { method: 'HEAD' });
+    assert.equal(head.status, 404);
+    const byDigest = await bob.fetch(`/v2/acme/gone/manifests/${sha256(body)}`, { method: 'HEAD' });
+    assert.equal(byDigest.status, 404, 'not even the manifest by digest');
   });
 
   it('records who pushed a tag, when, and the image platform; tells the authorizer', async () => {
@@ -302,6 +316,10 @@ describe('registry: token auth', () => {
         headers: { Authorization: `Bearer ${await tokenFor(['registry:catalog:*'])}` },
       });
       assert.equal(catalog.status, 200, 'without an authorizer, registry:catalog:* lists everything');
+      const scopeless = await other.fetch('/v2/_catalog', {
+        headers: { Authorization: `Bearer ${await tokenFor(['repository:lib/app:pull'])}` },
+      });
+      assert.equal(scopeless.status, 401, 'and nothing less does');
     } finally {
       await other.close();
     }

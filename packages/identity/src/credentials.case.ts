@@ -209,4 +209,25 @@ export function credentialCases(setup: Setup): void {
     assert.equal((await identity.verifyCredentials('alice', token.token)).kind, 'user');
     await store.close();
   });
+
+  it('does not let a dead token lock its owner out: it counts against the address only', async () => {
+    const { store, identity } = await setup();
+    await identity.users.create({ name: 'alice', password: PASSWORD });
+    const revoked = await identity.tokens.create('alice', { label: 'old ci' });
+    await identity.tokens.revoke('alice', revoked.id);
+    // A CI system still sending the revoked token from its address, more often than the lockout allows.
+    for (let i = 0; i < 5; i++) {
+      await assert.rejects(
+        identity.verifyCredentials('alice', revoked.token, { remoteAddress: '10.0.0.9' }),
+        (err: Error) => isUnauthenticated(err) && err.message === 'invalid username or password',
+      );
+    }
+    await assert.rejects(
+      identity.verifyCredentials('alice', revoked.token, { remoteAddress: '10.0.0.9' }),
+      isResourceExhausted,
+    );
+    // Alice herself, from elsewhere, is not locked out.
+    assert.equal((await identity.login('alice', PASSWORD, { remoteAddress: '10.0.0.1' })).username, 'alice');
+    await store.close();
+  });
 }

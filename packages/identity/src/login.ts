@@ -83,8 +83,10 @@ export class Authenticator {
    * error), an access token of that user (scope `all` or `registry`, not expired), or a service account's
    * token with its login name `<org>+<name>`. Creates no session. A valid token is accepted even while the
    * name is locked out by the throttle (a token cannot be guessed, and a CI must not be locked out by
-   * someone guessing passwords); anything else goes through the password path, so every failure does the
-   * same work and ends in the same error.
+   * someone guessing passwords). A secret with the token prefix that does not verify (expired, revoked,
+   * another owner's) fails with login's error and counts against the address only, so a forgotten CI
+   * credential cannot lock its owner out; anything else goes through the password path, so every failure
+   * there does the same work and ends in the same error.
    */
   async verifyCredentials(
     username: string,
@@ -92,13 +94,17 @@ export class Authenticator {
     options: { readonly remoteAddress?: string } = {},
   ): Promise<VerifiedCredentials> {
     const name = normalized(username);
-    if (typeof secret === 'string') {
+    if (typeof secret === 'string' && secret.startsWith(ACCESS_TOKEN_PREFIX)) {
       const found = await this.tokens.find(secret);
       const verified = found && (await this.tokenHolder(found.record, name));
       if (found && verified) {
         await this.tokens.markUsed(found);
         return verified;
       }
+      // An expired, revoked or foreign token is no password guess: counting it against the owner's name
+      // would let a forgotten CI credential lock its owner out of logging in. The address still pays.
+      this.tokenFailed(options.remoteAddress ?? null);
+      throw new UnauthenticatedError(LOGIN_FAILED);
     }
     const user = await this.checkPassword(name, secret, options.remoteAddress ?? null);
     return { kind: 'user', user, via: 'password' };
@@ -133,6 +139,14 @@ export class Authenticator {
   async logout(token: string): Promise<void> {
     if (typeof token !== 'string' || token.startsWith(ACCESS_TOKEN_PREFIX)) return;
     await this.sessions.revoke(token);
+  }
+
+  /** A token that did not verify: throttled per address only, with login's answer. */
+  private tokenFailed(remoteAddress: string | null): void {
+    if (remoteAddress === null) return;
+    const keys = [throttleKeys.address(remoteAddress)];
+    this.throttle.check(keys);
+    this.throttle.failed(keys);
   }
 
   /** The login path's password check: throttle, the same work and error on every failure, re-hash. */

@@ -115,6 +115,13 @@ const table: [string, ResolvedSubject, NamespaceInfo, Repository | undefined, st
   ['team read-write: pull push', user('dana', { teams: { acme: ['dev'] } }), acme, teamApp, 'pull push'],
   ['team admin: all', user('lee', { teams: { acme: ['leads'] } }), acme, teamApp, 'pull push delete'],
   ['two teams: the higher wins', user('max', { teams: { acme: ['qa', 'dev'] } }), acme, teamApp, 'pull push'],
+  [
+    'a team named like an Object property changes nothing',
+    user('max', { teams: { acme: ['constructor', 'dev', 'toString', '__proto__'] } }),
+    acme,
+    teamApp,
+    'pull push',
+  ],
   ['same team name in another org: nothing', user('dana', { teams: { other: ['dev'] } }), acme, teamApp, ''],
   [
     'namespace-wide read-write',

@@ -53,7 +53,19 @@ const LEVEL: Record<RepositoryAccess, number> = { 'read-only': 1, 'read-write': 
 const BY_LEVEL: readonly (readonly Action[])[] = [[], ['pull'], ['pull', 'push'], ['pull', 'push', 'delete']];
 const ALL: readonly Action[] = ['pull', 'push', 'delete'];
 
-const levelOf = (access: RepositoryAccess | undefined): number => (access ? LEVEL[access] : 0);
+const levelOf = (access: RepositoryAccess | undefined): number =>
+  access !== undefined && Object.hasOwn(LEVEL, access) ? LEVEL[access] : 0;
+
+/**
+ * A team's entry in an access map, by own property only: team names are any account name, and a plain
+ * object answers `constructor` or `toString` from its prototype.
+ */
+export function teamAccess(
+  teams: Readonly<Record<string, RepositoryAccess>> | undefined,
+  team: string,
+): RepositoryAccess | undefined {
+  return teams !== undefined && Object.hasOwn(teams, team) ? teams[team] : undefined;
+}
 
 /**
  * `name` is the repository's path within the namespace; it matters only for a missing repository (a
@@ -82,8 +94,8 @@ export function actionsFor(
       let wide = 0;
       let onRepo = 0;
       for (const team of teams) {
-        wide = Math.max(wide, levelOf(ns.teams[team]));
-        onRepo = Math.max(onRepo, levelOf(repo?.teams[team]));
+        wide = Math.max(wide, levelOf(teamAccess(ns.teams, team)));
+        onRepo = Math.max(onRepo, levelOf(teamAccess(repo?.teams, team)));
       }
       return granted(repo, Math.max(wide, onRepo), wide, ns.createOnPush);
     }

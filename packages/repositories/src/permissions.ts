@@ -19,6 +19,7 @@ import {
 import type { KeyValue, Store } from '@stevedore/store';
 import type { RepositoryAuthorizer } from './authorizer.js';
 import type { RegistrySubject } from './subject.js';
+import { teamAccess } from './decision.js';
 import { managed, visible } from './guard.js';
 import { repositoryNotFound } from './names.js';
 import { repositoryKeys as keys } from './keys.js';
@@ -82,7 +83,7 @@ export class RepositoryPermissions {
     team: string,
   ): Promise<TeamAccess> {
     const { repository, path } = await visible(this.authorizer, subject, namespace, name);
-    const access = repository.teams[team];
+    const access = teamAccess(repository.teams, team);
     if (!access) throw new NotFoundError(`team ${team} has no access of its own on repository ${path}`);
     return { team, access };
   }
@@ -129,7 +130,7 @@ export class RepositoryPermissions {
       const repoKv = await this.store.get(keys.repository(namespace, name));
       if (!repoKv) throw repositoryNotFound(seen.path);
       const repo = decode(repositorySchema, repoKv);
-      if (!repo.teams[team]) {
+      if (!teamAccess(repo.teams, team)) {
         throw new NotFoundError(`team ${team} has no access of its own on repository ${seen.path}`);
       }
       const teams = { ...repo.teams };

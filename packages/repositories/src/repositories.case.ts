@@ -83,7 +83,7 @@ export function runRepositoryCases(name: string, open: () => Promise<Store>): vo
       await service.create(root, { namespace: 'bob', name: 'made-by-admin' });
       const before = (await store.range(repositoryKeys.repositories)).kvs.length;
       const refusals: [RegistrySubject, Record<string, unknown>, (e: unknown) => boolean, string?][] = [
-        [bob, { namespace: 'alice', name: 'mine' }, isPermissionDenied],
+        [bob, { namespace: 'alice', name: 'mine' }, isNotFound, 'namespace'], // not told alice exists
         [dana, { namespace: 'acme', name: 'web' }, isPermissionDenied], // a member, not an org admin
         [alice, { namespace: 'ghost', name: 'x' }, isNotFound, 'namespace'],
         [alice, { namespace: 'alice', name: 'tools/cli' }, isAlreadyExists, 'name'],

@@ -116,10 +116,15 @@ export class RepositoryService {
         (user.admin ||
           (owner?.kind === 'user' && namespace === user.name) ||
           (owner?.kind === 'org' && orgAdmin));
-      if (!owner) {
-        throw new NotFoundError(`namespace ${namespace} is neither a user nor an org; create the org first`, {
-          detail: { field: 'namespace' },
-        });
+      // Only those who may see the namespace learn whether it exists: a member of the org (who is told
+      // who may create there), its owner, an administrator. Everyone else gets the answer for a missing one.
+      const seesNamespace = allowed || member !== undefined;
+      if (!owner || !seesNamespace) {
+        throw new NotFoundError(
+          `namespace ${namespace} is neither a user nor an org you may create repositories in; ` +
+            'use your own user name, or an org where you are an org admin',
+          { detail: { field: 'namespace' } },
+        );
       }
       if (!allowed) {
         throw new PermissionDeniedError(

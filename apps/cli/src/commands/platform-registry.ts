@@ -84,7 +84,7 @@ export async function startPlatformRegistry(options: {
             authorizer: {
               catalogFilter: (subject: string) =>
                 plane.registryAuth.authorizer.pullFilter(plane.registryAuth.subjectOf(subject)),
-              repositoryPushed: async (name: string, subject: string) => {
+              repositoryPushing: async (name: string, subject: string) => {
                 await plane.registryAuth.authorizer.ensureOnPush(name, plane.registryAuth.subjectOf(subject));
               },
             },

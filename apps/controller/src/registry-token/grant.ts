@@ -10,7 +10,7 @@ const REPOSITORY_ACTIONS = ['pull', 'push', 'delete'] as const;
 export interface GrantContext {
   /** What the caller may do on one repository (pull, push, delete); an empty set when nothing. */
   readonly actionsOn: (repository: string) => Promise<ReadonlySet<string>>;
-  /** `registry:catalog:*` for any signed-in caller: the registry filters the catalog itself. */
+  /** `registry:catalog:*`: administrators only (our registry filters the catalog without it). */
   readonly mayListCatalog: boolean;
 }
 

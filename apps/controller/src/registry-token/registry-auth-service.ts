@@ -44,7 +44,12 @@ function principalOf(verified: VerifiedCredentials): TokenPrincipal {
         subject: serviceAccountLogin(verified.org, verified.name),
         viaPassword: false,
       }
-    : { kind: 'user', subject: verified.user.name, viaPassword: verified.via === 'password' };
+    : {
+        kind: 'user',
+        subject: verified.user.name,
+        viaPassword: verified.via === 'password',
+        admin: verified.user.admin,
+      };
 }
 
 export interface RegistryAuthServiceOptions {

@@ -32,6 +32,8 @@ export type TokenPrincipal =
       readonly subject: string;
       /** A password (not a token) proved it: only then is a refresh token handed out. */
       readonly viaPassword: boolean;
+      /** An administrator: the only one granted `registry:catalog:*`. */
+      readonly admin?: boolean;
     }
   | { readonly kind: 'anonymous'; readonly subject: '' };
 
@@ -228,7 +230,9 @@ async function issueFor(
 ): Promise<{ token: IssuedToken; scope: string }> {
   const access = await grantScopes(scopes, {
     actionsOn: (repository) => options.actionsOn(principal, repository),
-    mayListCatalog: principal.kind !== 'anonymous',
+    // Our registry filters its catalog by the caller and asks no scope for it; a registry that trusts these
+    // tokens but does not filter (distribution) must list everything only to administrators.
+    mayListCatalog: principal.kind === 'user' && principal.admin === true,
   });
   const token = await options.issue({ subject: principal.subject, access });
   return { token, scope: formatGranted(access) };

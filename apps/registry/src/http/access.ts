@@ -18,12 +18,16 @@ import type { Route } from './routes.js';
 
 const pull = (name: string): Scope => ({ type: 'repository', name, actions: ['pull'] });
 
-export function neededAccess(route: Route, method: string): readonly Scope[] {
+/**
+ * `catalogFiltered`: the platform filters the catalog by the caller (an authorizer), so any valid token
+ * may list it; without one, only a token with `registry:catalog:*` (an administrator's) lists everything.
+ */
+export function neededAccess(route: Route, method: string, catalogFiltered = false): readonly Scope[] {
   switch (route.kind) {
     case 'base':
       return [];
     case 'catalog':
-      return [{ type: 'registry', name: 'catalog', actions: ['*'] }];
+      return catalogFiltered ? [] : [{ type: 'registry', name: 'catalog', actions: ['*'] }];
     case 'tags':
     case 'referrers':
       return [pull(route.name)];

@@ -44,8 +44,8 @@ export async function listTags(ctx: HandlerContext, name: string): Promise<void>
 
 export async function listCatalog(ctx: HandlerContext): Promise<void> {
   const page = pageOf(ctx.query);
-  // With an authorizer the catalog shows what the caller may pull; without one, the registry:catalog:*
-  // the token stage required is an administrator's, who sees everything.
+  // With an authorizer the catalog shows what the caller may pull (any valid token may ask); without one,
+  // the registry:catalog:* the token stage required is an administrator's, who sees everything.
   const include =
     ctx.caller && ctx.authorizer ? await ctx.authorizer.catalogFilter(ctx.caller.subject) : undefined;
   const result = await ctx.registry.discovery.catalog(page, include);

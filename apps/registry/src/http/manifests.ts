@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { acceptsMediaType, registryError } from '@stevedore/registry-core';
+import { isNotFound } from '@stevedore/errors';
 import { type HandlerContext, namePath, send } from './context.js';
 
 export async function getManifest(
@@ -56,6 +57,15 @@ export async function putManifest(ctx: HandlerContext, name: string, reference: 
   const { registry, req } = ctx;
   const limit = registry.manifests.maxManifestBytes;
   const body = await readLimited(req, limit, (size) => registry.manifests.tooLarge(size));
+  // The platform records (or confirms) the repository before anything is stored: a push into a
+  // repository deleted meanwhile, by a token issued before, is refused rather than bringing back content.
+  if (ctx.caller && ctx.authorizer?.repositoryPushing) {
+    await ctx.authorizer.repositoryPushing(name, ctx.caller.subject).catch((err: unknown) => {
+      throw isNotFound(err)
+        ? registryError('NAME_UNKNOWN', (err as Error).message, { detail: { name } })
+        : err;
+    });
+  }
   const result = await registry.manifests.put({
     name,
     reference,
@@ -64,11 +74,6 @@ export async function putManifest(ctx: HandlerContext, name: string, reference: 
     tags: ctx.query.getAll('tag'),
     ...(ctx.caller ? { pushedBy: ctx.caller.subject } : {}),
   });
-  // The platform records the repository on its first push; a failure here fails the PUT (a retry of it
-  // changes nothing stored and calls this again).
-  if (ctx.caller && ctx.authorizer?.repositoryPushed) {
-    await ctx.authorizer.repositoryPushed(name, ctx.caller.subject);
-  }
   const headers: Record<string, string> = {
     Location: `/v2/${namePath(name)}/manifests/${result.digest}`,
     'Docker-Content-Digest': result.digest,

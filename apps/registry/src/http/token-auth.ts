@@ -32,8 +32,11 @@ import { neededAccess } from './access.js';
 export interface RegistryAuthorizer {
   /** Which repositories `subject` may pull: the catalog lists only those. */
   catalogFilter(subject: string): Promise<(name: string) => boolean>;
-  /** Called after a manifest PUT of `name` by `subject` succeeded (before the 201 is sent). */
-  repositoryPushed?(name: string, subject: string): Promise<void>;
+  /**
+   * Called before a manifest PUT of `name` by `subject` stores anything: it creates (or confirms) the
+   * repository; a refusal fails the PUT with nothing stored.
+   */
+  repositoryPushing?(name: string, subject: string): Promise<void>;
 }
 
 export interface TokenAuth {
@@ -81,7 +84,7 @@ export async function authorize(
 ): Promise<RequestAccess> {
   // An invalid name is refused as such (400) first: its grammar says nothing about what is stored.
   if (route.kind !== 'base' && route.kind !== 'catalog') checkName(route.name);
-  const needed = neededAccess(route, method);
+  const needed = neededAccess(route, method, auth.authorizer !== undefined);
   const realm = typeof auth.realm === 'string' ? auth.realm : auth.realm(req.headers.host);
   const header = req.headers.authorization;
   const match = header === undefined ? null : BEARER.exec(header);
