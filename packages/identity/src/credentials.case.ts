@@ -210,6 +210,26 @@ export function credentialCases(setup: Setup): void {
     await store.close();
   });
 
+  it('revokes the refresh tokens of docker login when the password changes, and only those', async () => {
+    const { store, identity } = await setup();
+    await identity.users.create({ name: 'alice', password: PASSWORD });
+    const refresh = await identity.tokens.create('alice', {
+      label: 'docker login',
+      scope: 'registry',
+      refresh: true,
+    });
+    const ci = await identity.tokens.create('alice', { label: 'ci', scope: 'registry' });
+    assert.equal((await identity.verifyCredentials('alice', refresh.token)).kind, 'user');
+    await identity.users.setPassword('alice', `${PASSWORD}-new`);
+    await assert.rejects(identity.verifyCredentials('alice', refresh.token), isUnauthenticated);
+    assert.equal((await identity.verifyCredentials('alice', ci.token)).kind, 'user');
+    assert.deepEqual(
+      (await identity.tokens.list('alice')).map((t) => t.label),
+      ['ci'],
+    );
+    await store.close();
+  });
+
   it('does not let a dead token lock its owner out: it counts against the address only', async () => {
     const { store, identity } = await setup();
     await identity.users.create({ name: 'alice', password: PASSWORD });

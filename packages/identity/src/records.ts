@@ -71,11 +71,14 @@ export const accessTokenSchema = z.object({
   scope: tokenScopeSchema.optional(),
   lastUsedAt: z.string().optional(),
   serviceAccount: z.object({ org: z.string(), name: z.string() }).optional(),
+  /** A refresh token `docker login` got for a password: revoked when the password changes. */
+  refresh: z.boolean().optional(),
 });
 export type AccessTokenRecord = z.infer<typeof accessTokenSchema>;
 
 /** The per-owner index entry of a token (user or service account), for listing and revoking by id. */
 export const userTokenSchema = z.object({
+  refresh: z.boolean().optional(),
   hash: z.string(),
   label: z.string(),
   createdAt: z.string(),

@@ -48,6 +48,8 @@ export interface CreateTokenInput {
   /** ISO 8601, in the future and at most a year ahead. */
   readonly expiresAt?: string;
   readonly scope?: TokenScope;
+  /** A refresh token handed out for a password (`docker login`): revoked when that password changes. */
+  readonly refresh?: boolean;
 }
 
 const MAX_LIFETIME_MS = 366 * 24 * 3_600_000;
@@ -161,7 +163,11 @@ export class AccessTokens {
     const hash = hashSecret(token);
     const id = randomBytes(8).toString('hex');
     const createdAt = isoAt(this.ctx);
-    const optional = { ...(expiresAt !== undefined ? { expiresAt } : {}), scope };
+    const optional = {
+      ...(expiresAt !== undefined ? { expiresAt } : {}),
+      scope,
+      ...(input.refresh === true ? { refresh: true } : {}),
+    };
     const record: AccessTokenRecord = {
       id,
       user: owner.user,

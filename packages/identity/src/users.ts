@@ -147,9 +147,18 @@ export class UserDirectory {
       this.ctx.settings.kdf,
     );
     const revision = await retrying('set the password', async () => {
-      const kv = await this.ctx.store.get(keys.user(name));
+      const [kv, tokens] = await Promise.all([
+        this.ctx.store.get(keys.user(name)),
+        this.ctx.store.range(keys.userTokens(name)),
+      ]);
       if (!kv) throw new NotFoundError(`user ${JSON.stringify(name)} does not exist`);
       const txn = new TxnBuilder().expectUnchanged(kv.key, kv).put(keys.password(name), encode({ hash }));
+      // The refresh tokens `docker login` got for the old password go with it; access tokens stay.
+      for (const token of tokens.kvs) {
+        const entry = decode(userTokenSchema, token);
+        if (entry.refresh === true)
+          txn.expectUnchanged(token.key, token).delete(token.key).delete(keys.token(entry.hash));
+      }
       return commit(this.ctx.store, txn);
     });
     // Only /auth/ changed: nothing for the access model to catch up with.

@@ -96,6 +96,7 @@ export async function createRegistryAuthService(
         label: `docker login from ${remoteAddress}`.slice(0, 100),
         scope: 'registry',
         expiresAt,
+        refresh: true,
       });
       return created.token;
     },
