@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UnavailableError } from '@stevedore/errors';
-import { ensureBinary, findBinary, freePort } from '@stevedore/testkit';
+import { ensureBinary, freePort, spawnTiedToParent } from '@stevedore/testkit';
 
 export interface NginxOptions {
   /** Served as `/` over plain HTTP. */
@@ -77,7 +77,6 @@ async function answers(port: number): Promise<boolean> {
 
 export async function startNginx(options: NginxOptions): Promise<Nginx> {
   const binary = await ensureBinary('nginx', 'nginx-light');
-  const setpriv = await findBinary('setpriv');
   const dir = await mkdtemp(join(options.parentDir, 'stevedore-bench-nginx-'));
   for (const name of ['client_body_temp', 'proxy_temp', 'fastcgi_temp', 'uwsgi_temp', 'scgi_temp'])
     await mkdir(join(dir, name));
@@ -85,9 +84,7 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
   const confPath = join(dir, 'nginx.conf');
   await writeFile(confPath, config(dir, options, plainPort, tlsPort));
   const args = ['-p', dir, '-c', confPath, '-e', join(dir, 'error.log')];
-  const child = setpriv
-    ? spawn(setpriv, ['--pdeathsig', 'SIGKILL', '--', binary, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = await spawnTiedToParent(binary, args);
   const output: string[] = [];
   child.stdout?.on('data', (c: Buffer) => output.push(c.toString('utf8')));
   child.stderr?.on('data', (c: Buffer) => output.push(c.toString('utf8')));

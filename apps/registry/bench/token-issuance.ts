@@ -8,12 +8,11 @@
  * The control plane runs as a child process (apps/controller/bench/token-service-process.ts), since the
  * controller depends on this app and not the other way round.
  */
-import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InternalError, UnavailableError } from '@stevedore/errors';
-import { findBinary } from '@stevedore/testkit';
+import { spawnTiedToParent } from '@stevedore/testkit';
 import { Endpoint, expectStatus, repeatFor } from './http-load.js';
 import { row } from './report.js';
 import type { Row } from './report.js';
@@ -39,13 +38,7 @@ export function tokenIssuanceRowNames(): readonly [string, string] {
 async function startTokenService(
   dataDir: string,
 ): Promise<{ service: TokenService; pid: number; stop(): Promise<void> }> {
-  const setpriv = await findBinary('setpriv');
-  const args = ['--import', 'tsx', ENTRY, dataDir];
-  const child = setpriv
-    ? spawn(setpriv, ['--pdeathsig', 'SIGKILL', '--', process.execPath, ...args], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      })
-    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = await spawnTiedToParent(process.execPath, ['--import', 'tsx', ENTRY, dataDir]);
   let errors = '';
   child.stderr?.on('data', (c: Buffer) => (errors = (errors + c.toString('utf8')).slice(-4000)));
   const service = await new Promise<TokenService>((resolve, reject) => {

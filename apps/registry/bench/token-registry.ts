@@ -6,12 +6,11 @@
  * through ./serve-token-registry.ts. Like the CLI-started process: its own data dir, a free loopback port,
  * setpriv's parent-death signal so it cannot outlive the benchmark, the pid its own.
  */
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UnavailableError } from '@stevedore/errors';
-import { findBinary, freePort } from '@stevedore/testkit';
+import { freePort, spawnTiedToParent } from '@stevedore/testkit';
 
 const ENTRY = fileURLToPath(new URL('./serve-token-registry.ts', import.meta.url));
 
@@ -37,13 +36,7 @@ export async function startTokenRegistryProcess(
   const listen = `127.0.0.1:${await freePort()}`;
   const configPath = join(options.dataDir, 'bench-token-registry.json');
   await writeFile(configPath, JSON.stringify({ ...options, listen } satisfies TokenRegistryConfig));
-  const args = ['--import', 'tsx', ENTRY, configPath];
-  const setpriv = await findBinary('setpriv');
-  const child = setpriv
-    ? spawn(setpriv, ['--pdeathsig', 'SIGKILL', '--', process.execPath, ...args], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      })
-    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = await spawnTiedToParent(process.execPath, ['--import', 'tsx', ENTRY, configPath]);
   let output = '';
   child.stderr?.on('data', (c: Buffer) => (output = (output + c.toString('utf8')).slice(-4000)));
   const url = await new Promise<string>((resolve, reject) => {

@@ -5,14 +5,14 @@
  * We run the CLI's bin with this Node rather than through `npx`, so the pid we hold is the server's own and
  * SIGKILL reaches it (npx would leave the server running as its orphaned child).
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { UnavailableError } from '@stevedore/errors';
-import { findBinary, freePort } from '@stevedore/testkit';
+import { freePort, spawnTiedToParent } from '@stevedore/testkit';
 
 export const STEVEDORE_BIN = fileURLToPath(new URL('../../cli/bin/stevedore.js', import.meta.url));
 
@@ -101,14 +101,8 @@ async function startOnce(
     'none',
     ...(options.tls ? ['--tls-cert', options.tls.certificate, '--tls-key', options.tls.key] : []),
   ];
-  // Through setpriv's parent-death signal when we have it, so a killed test leaves no registry behind
-  // (setpriv execs: the pid stays the server's).
-  const setpriv = await findBinary('setpriv');
-  const child = setpriv
-    ? spawn(setpriv, ['--pdeathsig', 'SIGKILL', '--', process.execPath, ...args], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      })
-    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Dies with this process, so a killed test leaves no registry behind.
+  const child = await spawnTiedToParent(process.execPath, args);
   const lines: string[] = [];
   const keep = (chunk: Buffer): void => {
     lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));

@@ -10,3 +10,4 @@ export * from './skopeo.js';
 export * from './podman.js';
 export * from './go-tool.js';
 export * from './tier.js';
+export * from './tied-child.js';
