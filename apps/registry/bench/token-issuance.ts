@@ -11,8 +11,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InternalError, UnavailableError } from '@stevedore/errors';
-import { spawnTiedToParent } from '@stevedore/testkit';
+import { InternalError } from '@stevedore/errors';
+import { startLineChild } from '@stevedore/testkit';
 import { Endpoint, expectStatus, repeatFor } from './http-load.js';
 import { row } from './report.js';
 import type { Row } from './report.js';
@@ -38,40 +38,8 @@ export function tokenIssuanceRowNames(): readonly [string, string] {
 async function startTokenService(
   dataDir: string,
 ): Promise<{ service: TokenService; pid: number; stop(): Promise<void> }> {
-  const child = await spawnTiedToParent(process.execPath, ['--import', 'tsx', ENTRY, dataDir]);
-  let errors = '';
-  child.stderr?.on('data', (c: Buffer) => (errors = (errors + c.toString('utf8')).slice(-4000)));
-  const service = await new Promise<TokenService>((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(
-      () => reject(new UnavailableError(`the control plane did not start: ${errors}`)),
-      60_000,
-    );
-    child.stdout?.on('data', (c: Buffer) => {
-      text += c.toString('utf8');
-      const line = text.split('\n')[0];
-      if (text.includes('\n') && line !== undefined) {
-        clearTimeout(timer);
-        resolve(JSON.parse(line) as TokenService);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new UnavailableError(`the control plane exited (${code}) before serving: ${errors}`));
-    });
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    service,
-    pid: child.pid ?? -1,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  const child = await startLineChild('the control plane', ENTRY, [dataDir]);
+  return { service: JSON.parse(child.line) as TokenService, pid: child.pid, stop: () => child.stop() };
 }
 
 function median(values: readonly number[]): number {

@@ -10,7 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UnavailableError } from '@stevedore/errors';
-import { freePort, spawnTiedToParent } from '@stevedore/testkit';
+import { freePort, startLineChild } from '@stevedore/testkit';
 
 const ENTRY = fileURLToPath(new URL('./serve-token-registry.ts', import.meta.url));
 
@@ -36,38 +36,10 @@ export async function startTokenRegistryProcess(
   const listen = `127.0.0.1:${await freePort()}`;
   const configPath = join(options.dataDir, 'bench-token-registry.json');
   await writeFile(configPath, JSON.stringify({ ...options, listen } satisfies TokenRegistryConfig));
-  const child = await spawnTiedToParent(process.execPath, ['--import', 'tsx', ENTRY, configPath]);
-  let output = '';
-  child.stderr?.on('data', (c: Buffer) => (output = (output + c.toString('utf8')).slice(-4000)));
-  const url = await new Promise<string>((resolve, reject) => {
-    let line = '';
-    const timer = setTimeout(
-      () => reject(new UnavailableError(`token registry did not start: ${output}`)),
-      30_000,
-    );
-    child.stdout?.on('data', (c: Buffer) => {
-      line += c.toString('utf8');
-      const match = /^(https?:\/\/\S+)\n/m.exec(line);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new UnavailableError(`token registry exited (${code}) before serving: ${output}`));
-    });
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    url,
-    pid: child.pid ?? -1,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  const child = await startLineChild('the token registry', ENTRY, [configPath], 30_000);
+  if (!/^https?:\/\/\S+$/.test(child.line)) {
+    await child.stop();
+    throw new UnavailableError(`the token registry printed no address: ${child.line}`);
+  }
+  return { url: child.line, pid: child.pid, stop: () => child.stop() };
 }

@@ -25,6 +25,7 @@ import { TokenVerifier } from '@stevedore/registry-auth';
 import { Registry } from '@stevedore/registry-core';
 import { type Store, openStore } from '@stevedore/store';
 import { createHandler } from './http/handler.js';
+import { coalescingSink } from './http/request-audit.js';
 import type { RegistryAuthorizer, TokenAuth } from './http/token-auth.js';
 import { scheduleRegistryJobs } from './registry-jobs.js';
 import { checkSafety, parseListen } from './safety.js';
@@ -186,7 +187,8 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
         onError: (err: unknown) => log.error({ err }, 'could not write registry audit entries'),
       })
     : undefined;
-  const handler = createHandler(registry, log, auth, audit && ((record) => audit.add(record)));
+  const requests = audit ? coalescingSink((record) => audit.add(record)) : undefined;
+  const handler = createHandler(registry, log, auth, requests?.sink);
   const serverOptions = { requestTimeout: 0, headersTimeout: 60_000 };
   const server: Server = tls
     ? createTlsServer({
@@ -240,6 +242,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       const timer = setTimeout(() => server.closeAllConnections(), options.drainTimeoutMs ?? 30_000);
       await done;
       clearTimeout(timer);
+      requests?.flush();
       await audit?.flush();
       registry.close();
       if (ownsStore) await store.close();

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { requestAuditRecord } from './request-audit.js';
+import type { AuditRecord } from '@stevedore/audit';
+import { coalescingSink, requestAuditRecord } from './request-audit.js';
 import type { Route } from './routes.js';
 
 const manifest: Route = { kind: 'manifest', name: 'acme/app', reference: 'v1' };
@@ -40,5 +41,36 @@ describe('requestAuditRecord', () => {
     assert.equal(at({ kind: 'tags', name: 'acme/app' }, 'GET', 200, 'alice'), undefined);
     assert.equal(at({ kind: 'catalog' }, 'GET', 200, 'alice'), undefined);
     assert.equal(at(undefined, 'GET', 404, 'alice'), undefined);
+  });
+});
+
+describe('coalescingSink', () => {
+  it('writes one entry with a count for the same request in one window, and others apart', async () => {
+    const written: AuditRecord[] = [];
+    const { sink, flush } = coalescingSink((r) => written.push(r), 60_000);
+    const pull = at(manifest, 'GET', 200, 'alice')!;
+    for (let i = 0; i < 500; i++) sink(pull);
+    sink(at(manifest, 'GET', 200, 'bob')!);
+    sink(at(manifest, 'PUT', 201, 'alice')!);
+    assert.equal(written.length, 0, 'nothing before the window ends');
+    flush();
+    assert.deepEqual(
+      written.map((r) => [r.actor, r.action, r.detail?.['count']]),
+      [
+        ['alice', 'registry.pull', 500],
+        ['bob', 'registry.pull', undefined],
+        ['alice', 'registry.push', undefined],
+      ],
+    );
+    // The window's timer writes on its own too.
+    const later: AuditRecord[] = [];
+    const timed = coalescingSink((r) => later.push(r), 10);
+    timed.sink(pull);
+    const deadline = Date.now() + 20_000;
+    while (later.length === 0) {
+      assert.ok(Date.now() < deadline, 'the window flushes by itself');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.equal(later.length, 1);
   });
 });

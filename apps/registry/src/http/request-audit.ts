@@ -42,3 +42,29 @@ export function requestAuditRecord(input: {
     status,
   };
 }
+
+/**
+ * Merges the same request by the same caller within `windowMs` into one entry with `detail.count`, before
+ * the batcher: a client pulling one manifest thousands of times a second writes one entry per window,
+ * not thousands (measured: auditing each one cost a third of authenticated manifest GETs).
+ */
+export function coalescingSink(write: AuditSink, windowMs = 100): { sink: AuditSink; flush(): void } {
+  const pending = new Map<string, { record: AuditRecord; count: number }>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = (): void => {
+    clearTimeout(timer);
+    timer = undefined;
+    for (const { record, count } of pending.values()) {
+      write(count === 1 ? record : { ...record, detail: { ...record.detail, count } });
+    }
+    pending.clear();
+  };
+  const sink: AuditSink = (record) => {
+    const key = [record.actor, record.action, record.target, record.status, record.remoteAddress].join('\0');
+    const seen = pending.get(key);
+    if (seen) seen.count++;
+    else pending.set(key, { record, count: 1 });
+    timer ??= setTimeout(flush, windowMs);
+  };
+  return { sink, flush };
+}
