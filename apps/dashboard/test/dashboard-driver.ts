@@ -55,10 +55,33 @@ export class DashboardDriver {
     await this.heading(title);
   }
 
+  /** Fills and submits the login form; what follows (an error, the overview) is the caller's to check. */
   async login(username: string, password: string): Promise<void> {
     await this.page.getByLabel('User name').fill(username);
     await this.page.getByLabel('Password').fill(password);
     await this.page.getByRole('button', { name: 'Log in' }).click();
+  }
+
+  /**
+   * Logs in and waits for the overview. A login whose request Chromium dropped for a network change (the
+   * form then says it could not reach the controller) is submitted again; any other refusal fails at once
+   * with the form's message, instead of as a wait for an overview that cannot come.
+   */
+  async logIn(username: string, password: string): Promise<void> {
+    const form = this.page.getByRole('heading', { level: 1, name: 'Log in to Stevedore' });
+    const alert = this.page.locator('.notice-error[role="alert"]');
+    for (let attempt = 1; ; attempt++) {
+      const changesBefore = this.networkChanges;
+      await this.login(username, password);
+      const outcome = await Promise.race([
+        form.waitFor({ state: 'detached' }).then(() => 'left' as const),
+        alert.waitFor().then(() => 'refused' as const),
+      ]);
+      if (outcome === 'left') return this.heading('Overview');
+      const message = (await alert.textContent()) ?? '';
+      const dropped = this.networkChanges > changesBefore && message.includes('Could not reach the controller');
+      if (!dropped || attempt === 3) throw new Error(`logging in as ${username} failed: ${message}`);
+    }
   }
 
   /**
@@ -100,7 +123,10 @@ export class DashboardDriver {
   /** Leaves a screenshot of a failed step and says when the machine's network changed under it. */
   async failed(step: string, err: unknown): Promise<void> {
     if (this.networkChanges > 0 && err instanceof Error) {
-      err.message += `\n(Chromium dropped ${this.networkChanges} requests with ERR_NETWORK_CHANGED: another process added network interfaces, e.g. a test starting Docker engines; rerun this test alone)`;
+      const note = `\n(Chromium dropped ${this.networkChanges} requests with ERR_NETWORK_CHANGED: another process added network interfaces, e.g. a test starting Docker engines; rerun this test alone)`;
+      // The test runner prints the stack, which holds the message as it was when the error was made.
+      err.message += note;
+      if (err.stack) err.stack = err.stack.replace(/\n/, `${note}\n`);
     }
     const name = `failed-${step.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`;
     await screenshot(this.page, name).catch(() => undefined);

@@ -39,8 +39,7 @@ describe('Docker pages in Chromium against a controller with a swarm engine', { 
       await page.getByRole('button', { name: 'Log out' }).click();
     }
     await d.heading('Log in to Stevedore');
-    await d.login(user, password);
-    await d.heading('Overview');
+    await d.logIn(user, password);
   };
   const button = (name: string | RegExp) => page.getByRole('button', { name });
   const details = () => page.getByRole('region', { name: 'Details' });

@@ -67,8 +67,7 @@ describe('dashboard in Chromium against a real controller', { timeout: 900_000 }
   });
 
   step('logs the administrator in to the overview with the audit log', async () => {
-    await d.login('admin', ADMIN_PASSWORD);
-    await d.heading('Overview');
+    await d.logIn('admin', ADMIN_PASSWORD);
     await page.getByRole('heading', { name: 'Audit log, last 24 hours' }).waitFor();
     await d.row('auth.login').first().waitFor();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).waitFor();
@@ -260,8 +259,7 @@ describe('dashboard in Chromium against a real controller', { timeout: 900_000 }
     async () => {
       await page.getByRole('button', { name: 'Log out' }).click();
       await page.getByText('You have logged out.').waitFor();
-      await d.login('alice', ALICE_PASSWORD);
-      await d.heading('Overview');
+      await d.logIn('alice', ALICE_PASSWORD);
       const navigation = page.getByRole('navigation', { name: 'Main' });
       assert.equal(await navigation.getByRole('link', { name: 'Users' }).count(), 0);
       assert.equal(await page.getByRole('heading', { name: 'Audit log, last 24 hours' }).count(), 0);
@@ -342,8 +340,7 @@ describe('dashboard in Chromium against a real controller', { timeout: 900_000 }
       await d.check('repository-member');
 
       await page.getByRole('button', { name: 'Log out' }).click();
-      await d.login('bob', BOB_PASSWORD);
-      await d.heading('Overview');
+      await d.logIn('bob', BOB_PASSWORD);
       await d.nav('Repositories', 'Repositories');
       await page.getByText(/^No repositories you may see yet\./).waitFor();
       assert.equal(await d.row('acme/app/web').count(), 0);

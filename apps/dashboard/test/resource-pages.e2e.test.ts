@@ -63,8 +63,7 @@ describe('resource pages in Chromium against a real controller and swarm', { tim
       await page.getByRole('button', { name: 'Log out' }).click();
     } else await d.open('/');
     await d.heading('Log in to Stevedore');
-    await d.login(user, password);
-    await d.heading('Overview');
+    await d.logIn(user, password);
   };
 
   step('the administrator changes a setting on Admin settings and sees it saved', async () => {
