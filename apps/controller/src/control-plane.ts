@@ -5,6 +5,8 @@
  * directly with a memory, SQLite or etcd store.
  */
 import { randomBytes } from 'node:crypto';
+import { ClusterMembership } from '@stevedore/cluster';
+import { EngineClient } from '@stevedore/engine';
 import type { Logger } from 'pino';
 import { createAccess, startAccessModelSync } from '@stevedore/access';
 import { AuditBatcher, AuditLog } from '@stevedore/audit';
@@ -19,6 +21,7 @@ import { scheduleJobPruning } from './job-pruning.js';
 import { createDockerGate } from './docker/docker-gate.js';
 import { createStoreImageOwners } from './docker/image-owners.js';
 import { buildHandlers } from './handlers/index.js';
+import { nodeOfConnection } from './node-auth.js';
 import { ServerCertificates } from './server-certificate.js';
 import { startControllerServer } from './server.js';
 import {
@@ -180,6 +183,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     });
     closers.push(() => signers.close());
     await signers.ready;
+    const membership = new ClusterMembership(store, pki.clusterCa);
+    const engine = options.dockerHost !== undefined ? new EngineClient(options.dockerHost) : undefined;
+    if (engine) closers.push(() => Promise.resolve(engine.close()));
     let tls = await certificates.ensure(pki.serverNames);
     let registryAddress: { host: string | null; port: number } | undefined;
     const tlsListeners = new Set<(next: KeyAndCertificate) => void>();
@@ -190,6 +196,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       extraRoutes: (app) =>
         registerTokenService(app, { ...registryAuth.tokenService, certificates: () => signers.current() }),
       clientCaPem: pki.clientCa.certPem,
+      clusterCaPem: pki.clusterCa.certPem,
+      authenticateNode: (socket) => nodeOfConnection(socket, pki.clusterCa.certPem, membership),
       ...(proxy ? { dockerGate: createDockerGate({ proxy, identity, sync }) } : {}),
       handlers: buildHandlers({
         jobs,
@@ -205,6 +213,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         version: options.version,
         registryAddress: () => registryAddress,
         registryService: REGISTRY_SERVICE,
+        membership,
+        engine,
       }),
       authenticate: async (token) => {
         const { user } = await identity.authenticate(token);

@@ -9,7 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { KeyAndCertificate } from '@stevedore/pki';
 import type { AuditLog } from '@stevedore/audit';
-import { bindRoutes, type Caller, type Handlers } from './http/route-kit.js';
+import { bindRoutes, type Caller, type Handlers, type NodeCaller } from './http/route-kit.js';
 import { installErrorHandlers } from './http/fastify-errors.js';
 import { dashboardDistDir, registerDashboard } from './http/dashboard-static.js';
 import type { DockerGate } from './docker/docker-gate.js';
@@ -21,6 +21,10 @@ export interface ControllerServerOptions {
   readonly tls: KeyAndCertificate;
   /** Client certificates signed by this CA (client bundles) are accepted; others fail at the handshake. */
   readonly clientCaPem: string;
+  /** Node certificates (agents) are signed by the cluster CA, so it is accepted at the handshake too. */
+  readonly clusterCaPem: string;
+  /** The member node a connection's certificate names, for `node` routes. */
+  readonly authenticateNode?: (socket: TLSSocket) => Promise<NodeCaller | undefined>;
   /** Takes Engine API requests before fastify sees them; absent, the port serves only the REST API. */
   readonly dockerGate?: DockerGate;
   readonly handlers: Handlers;
@@ -46,7 +50,7 @@ export async function startControllerServer(options: ControllerServerOptions): P
     minVersion: 'TLSv1.2' as const,
     requestCert: true,
     rejectUnauthorized: false,
-    ca: options.clientCaPem,
+    ca: [options.clientCaPem, options.clusterCaPem],
   };
   const gate = options.dockerGate;
   const app = Fastify({
@@ -75,6 +79,7 @@ export async function startControllerServer(options: ControllerServerOptions): P
   registerDashboard(app, dashboardDistDir());
   bindRoutes(app, options.handlers, {
     authenticate: options.authenticate,
+    ...(options.authenticateNode ? { authenticateNode: options.authenticateNode } : {}),
     audit: options.audit,
     log: options.logger,
   });

@@ -22,6 +22,8 @@ export function apiClient(baseUrl: string, ca: string) {
       /** Extra headers, e.g. another Host; then `servername` names the certificate to expect. */
       headers?: Record<string, string>;
       servername?: string;
+      /** A client certificate to present (a node's, a bundle's). */
+      cert?: { readonly certPem: string; readonly keyPem: string };
     } = {},
   ): Promise<ApiResponse> {
     const payload =
@@ -30,7 +32,11 @@ export function apiClient(baseUrl: string, ca: string) {
     if (payload !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
     if (options.token) headers['authorization'] = `Bearer ${options.token}`;
     return new Promise((resolve, reject) => {
-      const tls = { ca, ...(options.servername ? { servername: options.servername } : {}) };
+      const tls = {
+        ca,
+        ...(options.servername ? { servername: options.servername } : {}),
+        ...(options.cert ? { cert: options.cert.certPem, key: options.cert.keyPem, agent: false } : {}),
+      };
       const req = request(new URL(path, baseUrl), { method, headers, ...tls }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (d: Buffer) => chunks.push(d));

@@ -7,11 +7,12 @@
  * - `public`: no credentials (health, the CA, login).
  * - `user`: any active, authenticated account; handlers hide what the caller may not see (404, not 403).
  * - `admin`: administrators only; others get 404 when the route names a resource, 403 otherwise.
+ * - `node`: a node's agent, by the node certificate it presents (mTLS), while the node is a member.
  */
 import { z } from 'zod';
 import * as s from './schemas.js';
 
-export type Access = 'public' | 'user' | 'admin';
+export type Access = 'public' | 'user' | 'admin' | 'node';
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteSpec {
@@ -784,6 +785,53 @@ export const routes = {
     body: s.registrySettingsPatch,
     response: s.registrySettings,
     audit: 'registry.settings.update',
+  }),
+  getJoinTokens: route({
+    method: 'GET',
+    path: '/api/v1/cluster/join-tokens',
+    access: 'admin',
+    tag: 'cluster',
+    summary: 'The worker and manager join tokens, and the manager URL a new node joins through',
+    response: s.joinTokens,
+  }),
+  rotateJoinTokens: route({
+    method: 'POST',
+    path: '/api/v1/cluster/join-tokens/rotate',
+    access: 'admin',
+    tag: 'cluster',
+    summary: 'Replace one join token or both; the old ones are refused from now on',
+    body: s.rotateJoinTokensBody,
+    response: s.joinTokens,
+    audit: 'cluster.join-tokens.rotate',
+  }),
+  joinCluster: route({
+    method: 'POST',
+    path: '/api/v1/cluster/join',
+    access: 'public',
+    tag: 'cluster',
+    summary:
+      "A node joins with a join token and a CSR: it gets its node certificate, and its engine's swarm join token",
+    body: s.joinRequest,
+    response: s.joinAnswer,
+    status: 201,
+    audit: 'cluster.join',
+  }),
+  listClusterNodes: route({
+    method: 'GET',
+    path: '/api/v1/cluster/nodes',
+    access: 'admin',
+    tag: 'cluster',
+    summary: 'The nodes that joined: role, addresses, certificate expiry, when their agent was last seen',
+    response: z.object({ items: z.array(s.clusterNode) }),
+  }),
+  agentReport: route({
+    method: 'POST',
+    path: '/api/v1/cluster/agent/report',
+    access: 'node',
+    tag: 'cluster',
+    summary: "A node's agent says it is alive (and its swarm node id); answers what the cluster knows of the node",
+    body: s.agentReport,
+    response: s.agentAnswer,
   }),
   openapi: route({
     method: 'GET',

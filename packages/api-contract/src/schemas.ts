@@ -339,3 +339,50 @@ export const registryInfo = z.object({
   /** The token audience (`service=` in challenges). */
   service: z.string(),
 });
+
+/** Cluster membership (join tokens, nodes, agents). */
+export const nodeRole = z.enum(['worker', 'manager']);
+export const joinTokens = z.object({
+  worker: z.string(),
+  manager: z.string(),
+  rotatedAt: z.string(),
+  /** The manager URL a node joins through (this controller's address on the swarm); null when unknown. */
+  managerUrl: z.string().nullable(),
+});
+export const rotateJoinTokensBody = z.strictObject({
+  /** Which token to replace; both when absent. */
+  role: nodeRole.optional(),
+});
+export const joinRequest = z.strictObject({
+  token: z.string().min(1).max(200),
+  /** PEM PKCS#10 request for the node's own P-256 key. */
+  csr: z.string().min(1).max(8192),
+  hostname: z.string().min(1).max(253),
+  /** Where other nodes reach this node (its swarm advertise address). */
+  address: z.string().max(64).optional(),
+});
+export const clusterNode = z.object({
+  id: z.string(),
+  role: nodeRole,
+  hostname: z.string(),
+  address: z.string().optional(),
+  swarmNodeId: z.string().optional(),
+  joinedAt: z.string(),
+  lastSeenAt: z.string().optional(),
+  certificateExpiresAt: z.string(),
+  agentVersion: z.string().optional(),
+});
+export const joinAnswer = z.object({
+  node: clusterNode,
+  /** The node certificate (PEM) for the key of the request. */
+  certificate: z.string(),
+  caCertificate: z.string(),
+  swarm: z.object({ joinToken: z.string(), managers: z.array(z.string()) }),
+  registry: z.object({ host: z.string().nullable(), port: z.number().int() }).nullable(),
+});
+export const agentReport = z.strictObject({
+  /** The node's id in the swarm, once its engine has joined. */
+  swarmNodeId: z.string().min(1).max(64).optional(),
+  agentVersion: z.string().min(1).max(64),
+});
+export const agentAnswer = z.object({ node: clusterNode });

@@ -21,6 +21,7 @@ import type {
   CallOptions,
   EngineClientOptions,
   EngineInfo,
+  SwarmInspect,
   EngineResponse,
   EngineVersion,
   PathOptions,
@@ -147,6 +148,29 @@ export class EngineClient {
   swarmInit(options: { advertiseAddr: string; listenAddr?: string }): Promise<string> {
     return this.json<string>('POST', '/swarm/init', {
       body: { ListenAddr: options.listenAddr ?? '0.0.0.0:2377', AdvertiseAddr: options.advertiseAddr },
+      timeoutMs: 60_000,
+    });
+  }
+
+  /** The swarm as its manager sees it (join tokens included); only a manager answers. */
+  swarm(): Promise<SwarmInspect> {
+    return this.json<SwarmInspect>('GET', '/swarm');
+  }
+
+  /** Joins this engine to a swarm through one of its managers (`host:port`). */
+  async swarmJoin(options: {
+    remoteAddrs: readonly string[];
+    joinToken: string;
+    advertiseAddr?: string;
+    listenAddr?: string;
+  }): Promise<void> {
+    await this.json<void>('POST', '/swarm/join', {
+      body: {
+        ListenAddr: options.listenAddr ?? '0.0.0.0:2377',
+        ...(options.advertiseAddr ? { AdvertiseAddr: options.advertiseAddr } : {}),
+        RemoteAddrs: options.remoteAddrs,
+        JoinToken: options.joinToken,
+      },
       timeoutMs: 60_000,
     });
   }

@@ -49,10 +49,20 @@ export interface EngineInfo {
     readonly NodeID: string;
     readonly ControlAvailable: boolean;
     readonly Cluster?: { readonly ID: string };
+    /** This node's swarm address (host only). */
+    readonly NodeAddr?: string;
+    /** The managers this node knows, `host:port`. */
+    readonly RemoteManagers?: readonly { readonly NodeID: string; readonly Addr: string }[] | null;
   };
 }
 
 export interface EngineVersion {
   readonly Version: string;
   readonly ApiVersion: string;
+}
+
+/** `GET /swarm` on a manager: what joining needs. */
+export interface SwarmInspect {
+  readonly ID: string;
+  readonly JoinTokens: { readonly Worker: string; readonly Manager: string };
 }

@@ -132,19 +132,29 @@ export async function issueCertificate(
   ca: KeyAndCertificate,
   options: IssueOptions,
 ): Promise<KeyAndCertificate> {
+  const keys = await generateKeys();
+  const certPem = await issueForKey(ca, keys.publicKey, options);
+  return { certPem, keyPem: await exportKeyPem(keys.privateKey) };
+}
+
+/** Issue a certificate for `publicKey` (a CSR's, csr.ts), signed by `ca`; PEM. */
+export async function issueForKey(
+  ca: KeyAndCertificate,
+  publicKey: CryptoKey,
+  options: IssueOptions,
+): Promise<string> {
   const sans = options.sans ?? [];
   if ((options.usage === 'server' || options.usage === 'server-and-client') && sans.length === 0) {
     throw new InvalidArgumentError('a server certificate needs at least one DNS name or IP address (SAN)');
   }
   const caCert = new x509.X509Certificate(ca.certPem);
   const caKey = await importKeyPem(ca.keyPem);
-  const keys = await generateKeys();
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serialNumber(),
     subject: distinguishedName(options),
     issuer: caCert.subject,
     ...validity(options.validityDays, options.now),
-    publicKey: keys.publicKey,
+    publicKey,
     signingKey: caKey,
     signingAlgorithm: SIGNING_ALGORITHM,
     extensions: [
@@ -156,12 +166,12 @@ export async function issueCertificate(
         true,
       ),
       new x509.ExtendedKeyUsageExtension(EKU[options.usage]),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await x509.SubjectKeyIdentifierExtension.create(publicKey),
       await x509.AuthorityKeyIdentifierExtension.create(caCert),
       ...(sans.length > 0 ? [sanExtension(sans)] : []),
     ],
   });
-  return { certPem: cert.toString('pem'), keyPem: await exportKeyPem(keys.privateKey) };
+  return cert.toString('pem');
 }
 
 /** SHA-256 fingerprint of a certificate, as `AB:CD:…` (what `openssl x509 -fingerprint -sha256` prints). */

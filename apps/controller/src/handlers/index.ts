@@ -3,6 +3,7 @@ import { accessHandlers } from './access.js';
 import { accountHandlers } from './accounts.js';
 import { authHandlers } from './auth.js';
 import { bundleHandlers } from './bundles.js';
+import { clusterHandlers } from './cluster.js';
 import { jobHandlers } from './jobs.js';
 import { repositoryHandlers } from './repositories.js';
 import { serviceAccountHandlers } from './service-accounts.js';
@@ -23,5 +24,6 @@ export function buildHandlers(services: Services): Handlers {
     ...jobHandlers(services),
     ...repositoryHandlers(services),
     ...serviceAccountHandlers(services),
+    ...clusterHandlers(services),
   };
 }

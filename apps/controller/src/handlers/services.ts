@@ -1,6 +1,8 @@
 /** What the REST handlers work with; built once by the control plane's composition (control-plane.ts). */
 import type { Access, AccessModelSync } from '@stevedore/access';
 import type { AuditLog } from '@stevedore/audit';
+import type { ClusterMembership } from '@stevedore/cluster';
+import type { EngineClient } from '@stevedore/engine';
 import type { Identity } from '@stevedore/identity';
 import type { Jobs } from '@stevedore/jobs';
 import type { KeyAndCertificate } from '@stevedore/pki';
@@ -26,4 +28,8 @@ export interface Services {
   readonly registryAddress: () => { readonly host: string | null; readonly port: number } | undefined;
   /** The registry token audience. */
   readonly registryService: string;
+  /** Join tokens and node records. */
+  readonly membership: ClusterMembership;
+  /** This controller's engine (a swarm manager), when it manages one. */
+  readonly engine: EngineClient | undefined;
 }

@@ -5,6 +5,7 @@
  * `{ error: { code, message } }` body. A route in the contract without a handler, or a handler without a
  * route, stops the server from starting.
  */
+import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import {
@@ -25,6 +26,13 @@ export interface Caller {
   readonly token: string;
 }
 
+/** A node's agent, known by the node certificate it presented. */
+export interface NodeCaller {
+  readonly id: string;
+  readonly role: 'worker' | 'manager';
+  readonly hostname: string;
+}
+
 type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
 
 export interface HandlerInput<R extends RouteSpec> {
@@ -32,7 +40,9 @@ export interface HandlerInput<R extends RouteSpec> {
   readonly query: Infer<R['query']>;
   readonly body: Infer<R['body']>;
   /** Undefined only on public routes. */
-  readonly caller: R['access'] extends 'public' ? Caller | undefined : Caller;
+  readonly caller: R['access'] extends 'public' | 'node' ? Caller | undefined : Caller;
+  /** Set only on `node` routes: the agent whose certificate the request came with. */
+  readonly node: R['access'] extends 'node' ? NodeCaller : undefined;
   readonly remoteAddress: string;
   /** The Host header as the client sent it (unvalidated: check it before use), and the port it reached. */
   readonly requestHost: string | undefined;
@@ -56,6 +66,8 @@ export type Handlers = { [K in RouteId]: Handler<(typeof routes)[K]> };
 
 export interface RouteKitDeps {
   readonly authenticate: (token: string) => Promise<Caller>;
+  /** The member node whose certificate this TLS connection presented, if any. */
+  readonly authenticateNode?: (socket: TLSSocket) => Promise<NodeCaller | undefined>;
   readonly audit: AuditLog;
   readonly log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
@@ -93,13 +105,24 @@ export function bindRoutes(app: FastifyInstance, handlers: Handlers, deps: Route
       url: spec.path,
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
         let caller: Caller | undefined;
+        let node: NodeCaller | undefined;
         const audit: { target?: string; actor?: string } = {};
         let status: number = spec.status ?? 200;
         let send: () => Promise<unknown>;
         try {
-          const token = bearerOf(request);
-          if (token !== undefined) caller = await deps.authenticate(token);
-          if (spec.access !== 'public') {
+          if (spec.access === 'node') {
+            node = await deps.authenticateNode?.(request.raw.socket as TLSSocket);
+            if (!node) {
+              throw new UnauthenticatedError(
+                'this is for node agents: present the node certificate `stevedore join` obtained (a removed node must join again)',
+              );
+            }
+            audit.actor = `node:${node.id}`;
+          } else {
+            const token = bearerOf(request);
+            if (token !== undefined) caller = await deps.authenticate(token);
+          }
+          if (spec.access === 'user' || spec.access === 'admin') {
             if (!caller) {
               throw new UnauthenticatedError(
                 'log in first: send "Authorization: Bearer <token>" from POST /auth/login',
@@ -118,6 +141,7 @@ export function bindRoutes(app: FastifyInstance, handlers: Handlers, deps: Route
             body: parse(spec.body, request.body, 'body'),
             // Non-public routes have thrown above without a caller.
             caller: caller as Caller,
+            node: node as never,
             remoteAddress: request.ip,
             requestHost: request.headers.host,
             localPort: request.socket.localPort ?? 0,

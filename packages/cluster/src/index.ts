@@ -1,0 +1,4 @@
+export * from './join-token.js';
+export * from './join-tokens.js';
+export * from './nodes.js';
+export * from './membership.js';
