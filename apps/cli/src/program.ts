@@ -1,6 +1,7 @@
 /** The command tree. Each subcommand lives in its own file under commands/ and only composes packages. */
 import { Command } from 'commander';
 import { configCommand } from './commands/config.js';
+import { joinCommand } from './commands/join.js';
 import { upCommand } from './commands/up.js';
 import { registryCommand } from './commands/registry.js';
 import { VERSION } from './version.js';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: true });
   program.addCommand(upCommand());
+  program.addCommand(joinCommand());
   program.addCommand(configCommand());
   program.addCommand(registryCommand());
   return program;

@@ -128,6 +128,30 @@ describe('Docker pages in Chromium against a controller with a swarm engine', { 
     await d.check('overview-docker');
   });
 
+  step('the administrator copies the join command for a node, and replaces the worker token', async () => {
+    await d.nav('Nodes', 'Nodes');
+    const section = page.getByRole('region', { name: 'Add a node' });
+    const command = section.getByLabel('Command to join as a worker');
+    await command.waitFor();
+    const before = await command.inputValue();
+    assert.match(
+      before,
+      new RegExp(`^stevedore join --token SDTKN-1-[0-9a-f]{64}-[0-9a-f]{40} ${controller.url}$`),
+    );
+    await section.getByLabel('Join as', { exact: true }).selectOption('manager');
+    const manager = await section.getByLabel('Command to join as a manager').inputValue();
+    assert.notEqual(manager, before, 'the manager token is another');
+    await section.getByLabel('Join as', { exact: true }).selectOption('worker');
+    await section.getByRole('button', { name: 'Replace the worker token' }).click();
+    await section.getByText('Replaced the worker token: the old one is refused from now on.').waitFor();
+    // The command shows the new token once the tokens are read again.
+    for (let i = 0; (await command.inputValue()) === before; i++) {
+      assert.ok(i < 100, 'the command still shows the replaced token after 10 s');
+      await page.waitForTimeout(100);
+    }
+    await d.check('nodes-add-node');
+  });
+
   step("Demote on the last manager is refused with the engine's reason; Promote is not offered", async () => {
     await d.nav('Nodes', 'Nodes');
     await page.getByRole('table').getByRole('link').first().click();

@@ -824,14 +824,35 @@ export const routes = {
     summary: 'The nodes that joined: role, addresses, certificate expiry, when their agent was last seen',
     response: z.object({ items: z.array(s.clusterNode) }),
   }),
+  removeClusterNode: route({
+    method: 'DELETE',
+    path: '/api/v1/cluster/nodes/:id',
+    access: 'admin',
+    tag: 'cluster',
+    summary:
+      "Remove a node from the cluster's members and revoke its certificate (its agent is refused next time)",
+    params: z.strictObject({ id: z.string().regex(/^[0-9a-f]{24}$/, 'a node id is 24 hex digits') }),
+    status: 204,
+    audit: 'cluster.node.remove',
+  }),
   agentReport: route({
     method: 'POST',
     path: '/api/v1/cluster/agent/report',
     access: 'node',
     tag: 'cluster',
-    summary: "A node's agent says it is alive (and its swarm node id); answers what the cluster knows of the node",
+    summary:
+      "A node's agent says it is alive (and its swarm node id); answers what the cluster knows of the node",
     body: s.agentReport,
     response: s.agentAnswer,
+  }),
+  leaveCluster: route({
+    method: 'DELETE',
+    path: '/api/v1/cluster/agent/self',
+    access: 'node',
+    tag: 'cluster',
+    summary: 'A node leaves the cluster: its record goes and its certificate is refused from now on',
+    status: 204,
+    audit: 'cluster.leave',
   }),
   openapi: route({
     method: 'GET',

@@ -2,3 +2,5 @@ export * from './join-token.js';
 export * from './join-tokens.js';
 export * from './nodes.js';
 export * from './membership.js';
+export * from './manager-client.js';
+export * from './node-join.js';

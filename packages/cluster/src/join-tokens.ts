@@ -100,7 +100,8 @@ export class JoinTokenStore {
         failure: [{ type: 'get', key: JOIN_TOKENS_KEY }],
       });
       value = txn.succeeded ? JSON.stringify(record) : txn.results[0]?.value;
-      if (value === undefined) throw new FailedPreconditionError('the join token record vanished while it was made; retry');
+      if (value === undefined)
+        throw new FailedPreconditionError('the join token record vanished while it was made; retry');
     }
     const parsed = recordSchema.safeParse(parseJson(value));
     if (!parsed.success) {

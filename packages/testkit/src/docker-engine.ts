@@ -5,8 +5,9 @@
  * ~/.docker) is never read, used or changed.
  *
  * Networking decisions (see docker-network.ts for the address plan):
- * - dockerd runs in the host network namespace, so the engine reaches registries on 127.0.0.1 (pushes and
- *   pulls are made by the daemon, not by containers) and `docker swarm init` can advertise 127.0.0.1.
+ * - By default dockerd runs in the host network namespace, so the engine reaches registries on 127.0.0.1
+ *   (pushes and pulls are made by the daemon, not by containers) and `docker swarm init` can advertise
+ *   127.0.0.1.
  * - `--iptables=false`: with iptables on, every dockerd deletes and re-creates the shared DOCKER,
  *   DOCKER-USER and DOCKER-ISOLATION-* chains at start and rewrites NAT/FORWARD rules, so two engines (or the
  *   host's own) would clobber each other, and a crashed test would leave rules behind. Without it we lose
@@ -19,6 +20,17 @@
  *   machine do not fight over `docker_gwbridge`, :2377 or the VXLAN socket of :4789. Services and overlay
  *   networks work; the ingress routing mesh does not forward without iptables, so services that must be
  *   reached from the host publish with `mode=host` (served by docker-proxy).
+ * - In a network namespace (`networkNamespace`, used by cluster-nodes.ts for several nodes on one machine)
+ *   dockerd is started as `nsenter --net=/run/netns/NAME -- dockerd …` (`ip netns exec` would remount /sys
+ *   and hide the cgroup mounts dockerd needs). The namespace has its own bridges, so dockerd makes its own
+ *   docker0 there and no host bridge or slot is taken; the swarm listens on the namespace's address at the
+ *   standard ports, which are the namespace's own.
+ * - `hostname` and `privateCertsDir` put dockerd in its own UTS and mount namespaces (`unshare --uts --mount
+ *   --propagation private`): the hostname is what `docker node ls` shows, and a dir under the engine's temp
+ *   dir is bind-mounted over /etc/docker, so the registry trust dockerd reads from /etc/docker/certs.d (and
+ *   that `stevedore join` run on the node writes there) is the engine's own. The host's /etc/docker is never
+ *   written (only created, empty, if missing, as a mount point). Mounts dockerd makes in that namespace are
+ *   invisible to the host and vanish with its processes.
  *
  * Lifecycle invariants:
  * - `stop()` is idempotent and always cleans up, however far start got.
@@ -27,11 +39,12 @@
  *   process is SIGKILLed; what such a run leaves (temp dir, cgroups, bridges) is swept by the next engine
  *   started on the machine (docker-sweep.ts).
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
 import { FailedPreconditionError, UnavailableError } from '@stevedore/errors';
 import { ensureBinary, findBinary } from './install.js';
 import { freePort } from './free-port.js';
@@ -54,6 +67,14 @@ export interface DockerEngineOptions {
   readonly insecureRegistries?: string[];
   /** How long to wait for `/_ping`; default 60 s. */
   readonly startTimeoutMs?: number;
+  /** Run dockerd in network namespace /run/netns/NAME (made with `ip netns add`, addressed, routed). */
+  readonly networkNamespace?: string;
+  /** dockerd's hostname (its own UTS namespace): the node name a swarm shows. */
+  readonly hostname?: string;
+  /** Give dockerd its own /etc/docker (and so certs.d), bind-mounted from the engine dir: see `certsDir`. */
+  readonly privateCertsDir?: boolean;
+  /** Extra environment for dockerd, e.g. DOCKER_SERVICE_PREFER_OFFLINE_IMAGE. */
+  readonly daemonEnv?: Record<string, string>;
 }
 
 export interface DockerEngine {
@@ -70,6 +91,10 @@ export interface DockerEngine {
   /** dockerd's log (stdout and stderr), kept until `stop()`. */
   readonly logPath: string;
   readonly swarm: boolean;
+  /** dockerd's pid; with `hostname` or `privateCertsDir`, /proc/<pid>/ns/{mnt,uts} are the engine's own. */
+  readonly pid: number;
+  /** With `privateCertsDir`: the host-side path of what dockerd sees as /etc/docker/certs.d. */
+  readonly certsDir: string | undefined;
   /** Run the docker CLI against this engine only. Rejects with a DockerCliError (args, exit code, stderr). */
   docker(args: string[], options?: DockerCliOptions): Promise<DockerCliResult>;
   /** One Engine API request over the unix socket. A Buffer body is sent raw, anything else as JSON. */
@@ -81,6 +106,8 @@ export interface DockerEngine {
   ): Promise<EngineResponse>;
   stop(): Promise<void>;
 }
+
+const runFile = promisify(execFile);
 
 /** Directories dockerd, containerd and the shims look in; a non-login PATH often lacks the sbin ones. */
 const DAEMON_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -154,7 +181,18 @@ async function waitForPing(socketPath: string, child: ChildProcess, timeoutMs: n
   );
 }
 
-async function initSwarm(request: DockerEngine['request'], net: EngineNetwork): Promise<void> {
+async function initSwarm(
+  request: DockerEngine['request'],
+  net: EngineNetwork | NamespaceNetwork,
+): Promise<void> {
+  if ('namespaceAddress' in net) {
+    // The namespace's own ports and bridges: nothing to share, so Docker's defaults do.
+    const addr = net.namespaceAddress;
+    const init = { ListenAddr: `${addr}:2377`, AdvertiseAddr: addr };
+    const res = await request('POST', '/swarm/init', init, { timeoutMs: 60_000 });
+    if (res.status === 200) return;
+    throw new UnavailableError(`docker swarm init failed (${res.status}): ${res.body.toString()}`);
+  }
   const gw = await request('POST', '/networks/create', {
     Name: 'docker_gwbridge',
     Driver: 'bridge',
@@ -190,6 +228,57 @@ async function initSwarm(request: DockerEngine['request'], net: EngineNetwork): 
   }
 }
 
+/** Where a dockerd in a network namespace listens and finds the host (its default gateway). */
+interface NamespaceNetwork {
+  readonly namespaceAddress: string;
+  readonly hostAddress: string;
+}
+
+async function namespaceNetwork(name: string): Promise<NamespaceNetwork> {
+  const ip = async (args: string[]) => (await runFile('ip', ['-n', name, '-4', '-j', ...args])).stdout;
+  const links = JSON.parse(await ip(['addr', 'show', 'scope', 'global'])) as {
+    addr_info?: { local?: string }[];
+  }[];
+  const routes = JSON.parse(await ip(['route', 'show', 'default'])) as { gateway?: string }[];
+  const namespaceAddress = links.flatMap((l) => l.addr_info ?? []).find((a) => a.local)?.local;
+  const hostAddress = routes.find((r) => r.gateway)?.gateway;
+  if (!namespaceAddress || !hostAddress) {
+    throw new FailedPreconditionError(
+      `network namespace ${name} needs a global IPv4 address and a default route before dockerd starts in it`,
+    );
+  }
+  return { namespaceAddress, hostAddress };
+}
+
+/** Run in dockerd's new UTS and mount namespaces: `sh -c SCRIPT sh HOSTNAME ETC_DIR dockerd ARGS…`. */
+const UNSHARED_SCRIPT =
+  'set -e; [ -z "$1" ] || hostname "$1"; [ -z "$2" ] || mount --bind "$2" /etc/docker; shift 2; exec "$@"';
+
+/**
+ * The command line that starts dockerd. setpriv is outermost and nsenter, unshare and sh all exec without
+ * forking, so the spawned pid is dockerd's own and the parent-death signal reaches it.
+ */
+async function dockerdCommand(
+  dockerd: string,
+  args: string[],
+  options: DockerEngineOptions,
+  etcDir: string | undefined,
+): Promise<[string, string[]]> {
+  let argv = [dockerd, ...args];
+  if (options.hostname !== undefined || etcDir !== undefined) {
+    const unshare = await ensureBinary('unshare', 'util-linux');
+    const wrap = ['--uts', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', UNSHARED_SCRIPT];
+    argv = [unshare, ...wrap, 'sh', options.hostname ?? '', etcDir ?? '', ...argv];
+  }
+  if (options.networkNamespace !== undefined) {
+    const nsenter = await ensureBinary('nsenter', 'util-linux');
+    argv = [nsenter, `--net=/run/netns/${options.networkNamespace}`, '--', ...argv];
+  }
+  const setpriv = await findBinary('setpriv');
+  if (setpriv) return [setpriv, ['--pdeathsig', 'SIGTERM', '--', ...argv]];
+  return [argv[0] ?? dockerd, argv.slice(1)];
+}
+
 /** Starts a private dockerd and resolves once it answers `/_ping` (and, with `swarm`, leads a swarm). */
 export async function startDockerEngine(options: DockerEngineOptions = {}): Promise<DockerEngine> {
   requireIntegrationTier('a Docker Engine');
@@ -200,7 +289,6 @@ export async function startDockerEngine(options: DockerEngineOptions = {}): Prom
   }
   const dockerd = await ensureBinary('dockerd', 'docker.io');
   const cli = await ensureBinary('docker', 'docker.io');
-  const setpriv = await findBinary('setpriv');
 
   sweeping ??= sweepStaleEngines().catch(() => undefined);
   await sweeping;
@@ -230,8 +318,17 @@ export async function startDockerEngine(options: DockerEngineOptions = {}): Prom
   const stop = (): Promise<void> => (stopping ??= stopEngine(engineState, request, options.swarm === true));
 
   try {
-    const net = await allocateEngineNetwork();
-    engineState.resources = { ...engineState.resources, network: net };
+    // In a namespace the host's bridges and slots are not ours to take: dockerd makes docker0 in there.
+    const namespace = options.networkNamespace;
+    const net: EngineNetwork | NamespaceNetwork =
+      namespace === undefined ? await allocateEngineNetwork() : await namespaceNetwork(namespace);
+    if ('bridge' in net) engineState.resources = { ...engineState.resources, network: net };
+    const etcDir = options.privateCertsDir ? join(dir, 'etc-docker') : undefined;
+    if (etcDir) {
+      await mkdir(join(etcDir, 'certs.d'), { recursive: true });
+      // The bind mount needs a mount point; Debian's docker.io package ships an empty /etc/docker anyway.
+      await mkdir('/etc/docker', { recursive: true });
+    }
     await mkdir(configDir);
     // Our own (nearly empty) daemon.json keeps /etc/docker/daemon.json out; the trust key would otherwise
     // be written to /etc/docker/key.json, and it has no flag, only this config key.
@@ -244,8 +341,9 @@ export async function startDockerEngine(options: DockerEngineOptions = {}): Prom
       `--exec-root=${join(dir, 'exec')}`,
       `--pidfile=${join(dir, 'dockerd.pid')}`,
       `--config-file=${daemonJson}`,
-      `--bridge=${net.bridge}`,
-      `--default-address-pool=base=${net.addressPool},size=24`,
+      ...('bridge' in net
+        ? [`--bridge=${net.bridge}`, `--default-address-pool=base=${net.addressPool},size=24`]
+        : []),
       '--iptables=false',
       '--ip-masq=false',
       '--ip-forward=false',
@@ -255,14 +353,12 @@ export async function startDockerEngine(options: DockerEngineOptions = {}): Prom
       '--shutdown-timeout=2',
       ...(options.insecureRegistries ?? []).map((r) => `--insecure-registry=${r}`),
     ];
+    const [command, commandArgs] = await dockerdCommand(dockerd, args, options, etcDir);
     const logFd = openSync(logPath, 'a');
     try {
-      const [command, commandArgs] = setpriv
-        ? [setpriv, ['--pdeathsig', 'SIGTERM', '--', dockerd, ...args]]
-        : [dockerd, args];
       engineState.child = spawn(command, commandArgs, {
         stdio: ['ignore', logFd, logFd],
-        env: dockerEnv({ PATH: DAEMON_PATH }),
+        env: dockerEnv({ PATH: DAEMON_PATH }, options.daemonEnv),
       });
     } finally {
       closeSync(logFd);
@@ -279,10 +375,12 @@ export async function startDockerEngine(options: DockerEngineOptions = {}): Prom
       socketPath,
       dataRoot,
       env,
-      bridge: net.bridge,
+      bridge: 'bridge' in net ? net.bridge : 'docker0',
       hostAddress: net.hostAddress,
       logPath,
       swarm: options.swarm === true,
+      pid: engineState.child.pid ?? -1,
+      certsDir: etcDir && join(etcDir, 'certs.d'),
       docker: (dockerArgs, cliOptions) => runDockerCli(cli, env, dockerArgs, cliOptions),
       request,
       stop,

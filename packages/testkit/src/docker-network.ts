@@ -63,13 +63,13 @@ function range(cidr: string): [number, number] {
   return [first, first + size - 1];
 }
 
-function overlaps(a: string, b: string): boolean {
+export function overlaps(a: string, b: string): boolean {
   const [a0, a1] = range(a);
   const [b0, b1] = range(b);
   return a0 <= b1 && b0 <= a1;
 }
 
-async function hostRoutes(): Promise<string[]> {
+export async function hostRoutes(): Promise<string[]> {
   const { stdout } = await run('ip', ['-4', '-j', 'route', 'show', 'table', 'all']);
   const routes = JSON.parse(stdout) as { dst?: string; dev?: string }[];
   return routes.map((r) => r.dst ?? '').filter((dst) => /^\d+\.\d+\.\d+\.\d+(\/\d+)?$/.test(dst));

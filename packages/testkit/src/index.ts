@@ -11,3 +11,4 @@ export * from './podman.js';
 export * from './go-tool.js';
 export * from './tier.js';
 export * from './tied-child.js';
+export * from './cluster-nodes.js';

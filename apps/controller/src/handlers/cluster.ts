@@ -7,6 +7,7 @@ import { FailedPreconditionError } from '@stevedore/errors';
 import type { NodeRecord } from '@stevedore/cluster';
 import type { Handlers } from '../http/route-kit.js';
 import type { Services } from './services.js';
+import { notFound } from './visibility.js';
 
 function nodeOf(n: NodeRecord) {
   return {
@@ -32,7 +33,13 @@ export function clusterHandlers({
   now,
 }: Services): Pick<
   Handlers,
-  'getJoinTokens' | 'rotateJoinTokens' | 'joinCluster' | 'listClusterNodes' | 'agentReport'
+  | 'getJoinTokens'
+  | 'rotateJoinTokens'
+  | 'joinCluster'
+  | 'listClusterNodes'
+  | 'removeClusterNode'
+  | 'agentReport'
+  | 'leaveCluster'
 > {
   /** The swarm this controller's engine manages: join tokens and manager addresses. */
   const swarm = async () => {
@@ -94,6 +101,11 @@ export function clusterHandlers({
       };
     },
     listClusterNodes: async () => ({ body: { items: (await membership.nodes.list()).map(nodeOf) } }),
+    removeClusterNode: async ({ params, audit }) => {
+      audit.target = `node:${params.id}`;
+      if (!(await membership.nodes.remove(params.id))) throw notFound(`node ${params.id}`);
+      return {};
+    },
     agentReport: async ({ node, body }) => {
       const updated = await membership.nodes.update(node.id, {
         ...(body.swarmNodeId !== undefined ? { swarmNodeId: body.swarmNodeId } : {}),
@@ -101,6 +113,11 @@ export function clusterHandlers({
         lastSeenAt: new Date(now()).toISOString(),
       });
       return { body: { node: nodeOf(updated) } };
+    },
+    leaveCluster: async ({ node, audit }) => {
+      audit.target = `node:${node.id}`;
+      await membership.nodes.remove(node.id);
+      return {};
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Nodes: the swarm's machines the user may see (the proxy filters the list by `node.view`), with state,
  * availability, role, collection and resources. A node's page edits its labels, availability and role.
+ * Administrators also get "Add a node": the join command with its token (node-join-section.tsx).
  */
 import { Link } from 'react-router';
 import { collectionOf, type Node } from '../api/docker.js';
@@ -10,6 +11,8 @@ import { CollectionCode, LiveUpdates, StateText } from '../ui/docker-bits.js';
 import { formatBytes, formatCpus, nodeName, nodeRole } from '../ui/docker-format.js';
 import { Page, Section } from '../ui/page.js';
 import { QueryView } from '../ui/states.js';
+import { useSession } from '../session/session.js';
+import { AddNodeSection } from './node-join-section.js';
 
 const columns: Column<Node>[] = [
   {
@@ -65,9 +68,11 @@ const filter = {
 
 export default function NodesPage() {
   const nodes = useDocker('nodes');
+  const admin = useSession().user!.admin;
   return (
     <Page title="Nodes">
       <LiveUpdates />
+      {admin && <AddNodeSection />}
       <Section title="Swarm nodes">
         <QueryView query={nodes} what="nodes">
           {(rows) => (

@@ -1,0 +1,222 @@
+/**
+ * `stevedore join` as a user runs it, on four nodes of one machine (testkit's startNodes: a network
+ * namespace, a private engine and a private /etc/docker/certs.d each): `stevedore up` makes node 0 the
+ * first manager, nodes 1 and 2 join with the worker token and URL the API hands out. Refusals (a wrong,
+ * a rotated and a foreign token, tried on node 3) change nothing on the node; a removed node is refused
+ * when it checks in.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { startNodes, type ClusterNode, type ClusterNodes } from '@stevedore/testkit';
+import { STEVEDORE_BIN } from './up-process.js';
+
+const ADMIN_PASSWORD = 'first-admin-password';
+
+interface Answer {
+  status: number;
+  text: string;
+  json<T>(): T;
+}
+
+describe('stevedore join on a manager and three more nodes', { timeout: 600_000 }, () => {
+  let cluster: ClusterNodes;
+  let up: ChildProcess;
+  let upOut = '';
+  let dataRoot: string;
+  let managerUrl: string;
+  let caPem: string;
+  let admin: string;
+
+  const api = (method: string, path: string, body?: unknown): Promise<Answer> =>
+    new Promise((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = request(
+        new URL(path, managerUrl),
+        {
+          method,
+          ca: caPem,
+          headers: {
+            ...(payload ? { 'content-type': 'application/json' } : {}),
+            ...(admin ? { authorization: `Bearer ${admin}` } : {}),
+          },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (d: string) => (text += d));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, text, json: <T>() => JSON.parse(text) as T }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  const dataDirOf = (node: ClusterNode) => join(dataRoot, node.name);
+  const stevedoreJoin = (node: ClusterNode, token: string, url = managerUrl) =>
+    node.run(
+      process.execPath,
+      [
+        STEVEDORE_BIN,
+        'join',
+        '--token',
+        token,
+        '--data-dir',
+        dataDirOf(node),
+        '--docker-host',
+        node.engine.host,
+        url,
+      ],
+      { timeoutMs: 120_000 },
+    );
+  const workerToken = async () =>
+    (await api('GET', '/api/v1/cluster/join-tokens')).json<{ worker: string }>().worker;
+  const swarmState = async (node: ClusterNode) =>
+    (await node.engine.request('GET', '/info')).json<{ Swarm: { LocalNodeState: string } }>().Swarm
+      .LocalNodeState;
+
+  before(async () => {
+    cluster = await startNodes(4);
+    dataRoot = await mkdtemp(join(tmpdir(), 'stevedore-join-'));
+    const manager = cluster.manager;
+    up = manager.spawn(
+      process.execPath,
+      [
+        STEVEDORE_BIN,
+        'up',
+        '--data-dir',
+        dataDirOf(manager),
+        '--docker-host',
+        manager.engine.host,
+        '--advertise-addr',
+        manager.address,
+      ],
+      { env: { STEVEDORE_ADMIN_PASSWORD: ADMIN_PASSWORD } },
+    );
+    let upErr = '';
+    up.stderr?.setEncoding('utf8').on('data', (d: string) => (upErr += d));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`stevedore up did not come up:\n${upOut}\n${upErr}`)),
+        120_000,
+      );
+      up.stdout?.setEncoding('utf8').on('data', (d: string) => {
+        upOut += d;
+        if (upOut.includes('Press Ctrl-C to stop.')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      up.on('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`stevedore up exited with ${code}:\n${upOut}\n${upErr}`));
+      });
+    });
+    up.removeAllListeners('exit');
+    caPem = await readFile(join(dataDirOf(manager), 'pki', 'cluster-root-ca.pem'), 'utf8');
+    managerUrl = `https://${manager.address}:8443`;
+    const login = await api('POST', '/auth/login', { username: 'admin', password: ADMIN_PASSWORD });
+    assert.equal(login.status, 200, login.text);
+    admin = login.json<{ auth_token: string }>().auth_token;
+  });
+  after(async () => {
+    if (up && up.exitCode === null) {
+      const exited = new Promise((r) => up.once('exit', r));
+      up.kill('SIGINT');
+      await exited;
+    }
+    await cluster?.stopAll();
+    if (dataRoot) await rm(dataRoot, { recursive: true, force: true });
+  });
+
+  it('hands out the worker token with the URL a node joins through', async () => {
+    const tokens = await api('GET', '/api/v1/cluster/join-tokens');
+    assert.equal(tokens.status, 200, tokens.text);
+    assert.equal(tokens.json<{ managerUrl: string }>().managerUrl, managerUrl);
+  });
+
+  it('joins two workers: each is Ready in docker node ls, trusts the registry, and is a member', async () => {
+    const token = await workerToken();
+    for (const node of cluster.nodes.slice(1, 3)) {
+      const started = Date.now();
+      const joined = await stevedoreJoin(node, token);
+      assert.equal(joined.code, 0, `${joined.stdout}\n${joined.stderr}`);
+      for (const step of [
+        /its CA matches the token/,
+        /certificate: node [0-9a-f]{24}, role worker/,
+        /Swarm: this engine joined as/,
+        /registry: the engine trusts the cluster CA/,
+        /done: this machine is node/,
+      ]) {
+        assert.match(joined.stdout, step);
+      }
+      const ready = await cluster.manager.engine.docker([
+        'node',
+        'ls',
+        '--format',
+        '{{.Hostname}} {{.Status}}',
+      ]);
+      assert.match(ready.stdout, new RegExp(`${node.name} Ready`), `node ls: ${ready.stdout}`);
+      process.stdout.write(`# join to Ready: ${node.name} ${Date.now() - started} ms\n`);
+      // The node's own certs.d holds the cluster CA for the manager's registry; the machine's does not.
+      const trusted = join(node.certsDir, `${cluster.manager.address}:5443`, 'ca.crt');
+      assert.equal(await readFile(trusted, 'utf8'), caPem);
+      assert.equal(existsSync(join('/etc/docker/certs.d', `${cluster.manager.address}:5443`)), false);
+    }
+    const nodes = (await api('GET', '/api/v1/cluster/nodes')).json<{
+      items: { hostname: string; role: string; swarmNodeId?: string }[];
+    }>().items;
+    for (const node of cluster.nodes.slice(1, 3)) {
+      const member = nodes.find((n) => n.hostname === node.name);
+      assert.equal(member?.role, 'worker');
+      assert.ok(member?.swarmNodeId, 'the agent reported its swarm node id');
+    }
+  });
+
+  it('is safe to run again: a member only checks in', async () => {
+    const again = await stevedoreJoin(cluster.nodes[1]!, await workerToken());
+    assert.equal(again.code, 0, `${again.stdout}\n${again.stderr}`);
+    assert.match(again.stdout, /member already/);
+    assert.match(again.stdout, /done: nothing to change/);
+  });
+
+  it('refuses a wrong, a rotated and a foreign token with the reason, leaving the node untouched', async () => {
+    // Node 3 never joins.
+    {
+      const node = cluster.nodes[3]!;
+      const current = await workerToken();
+      const rotated = await api('POST', '/api/v1/cluster/join-tokens/rotate', { role: 'worker' });
+      assert.equal(rotated.status, 200, rotated.text);
+      const foreign = current.replace(/^SDTKN-1-[0-9a-f]{64}/, `SDTKN-1-${'ab'.repeat(32)}`);
+      for (const [token, reason] of [
+        [current.replace(/.{4}$/, '0000'), /not valid any more/],
+        [current, /rotated/],
+        [foreign, /is not the cluster this token is for/],
+        ['SWMTKN-1-abc', /SDTKN-1-<64 hex digits>/],
+      ] as const) {
+        const refused = await stevedoreJoin(node, token, managerUrl);
+        assert.notEqual(refused.code, 0, refused.stdout);
+        assert.match(refused.stderr, reason);
+        assert.equal(await swarmState(node), 'inactive', 'the engine did not join');
+        assert.equal(existsSync(join(dataDirOf(node), 'node')), false, 'no node state written');
+      }
+    }
+  });
+
+  it('refuses a removed node when it checks in again', async () => {
+    const node = cluster.nodes[2]!;
+    const nodes = (await api('GET', '/api/v1/cluster/nodes')).json<{
+      items: { id: string; hostname: string }[];
+    }>().items;
+    const id = nodes.find((n) => n.hostname === node.name)!.id;
+    assert.equal((await api('DELETE', `/api/v1/cluster/nodes/${id}`)).status, 204);
+    const again = await stevedoreJoin(node, await workerToken());
+    assert.notEqual(again.code, 0, again.stdout);
+    assert.match(again.stderr, /node certificate|join again/);
+  });
+});

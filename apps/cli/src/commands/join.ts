@@ -1,0 +1,95 @@
+/**
+ * `stevedore join --token TOKEN https://MANAGER:8443`: make this machine a node of a Stevedore cluster.
+ * Makes sure a Docker Engine runs (installing Debian's docker.io when missing, as `up` does), then follows
+ * the node's side of joining (@stevedore/cluster's joinAsNode): verify the manager against the token's CA
+ * digest, get a node certificate for a key made here, join the swarm, trust the registry, report in.
+ * Each step is printed; running it again is safe.
+ */
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { Command } from 'commander';
+import { joinAsNode } from '@stevedore/cluster';
+import { loadConfig } from '@stevedore/config';
+import { InvalidArgumentError } from '@stevedore/errors';
+import { ensureDockerEngine } from '@stevedore/host';
+import { configFileOf } from '../global-options.js';
+import { VERSION } from '../version.js';
+
+interface JoinFlags {
+  token?: string;
+  dataDir?: string;
+  dockerHost?: string;
+  advertiseAddr?: string;
+}
+
+const say = (line: string) => process.stdout.write(`stevedore join: ${line}\n`);
+
+async function joinCommandAction(managerUrl: string, flags: JoinFlags, command: Command): Promise<void> {
+  const token = flags.token ?? process.env['STEVEDORE_JOIN_TOKEN'];
+  if (!token) {
+    throw new InvalidArgumentError(
+      'a join token is needed: --token TOKEN (or STEVEDORE_JOIN_TOKEN), from the Nodes page or GET /api/v1/cluster/join-tokens',
+    );
+  }
+  const dataDir =
+    flags.dataDir !== undefined
+      ? resolve(flags.dataDir)
+      : process.getuid?.() !== 0 && process.env['STEVEDORE_DATA_DIR'] === undefined
+        ? join(homedir(), '.stevedore')
+        : undefined;
+  const config = await loadConfig({
+    file: configFileOf(command),
+    flags: [{ path: 'dataDir', value: dataDir, flag: '--data-dir' }],
+  });
+  const engine = await ensureDockerEngine({
+    ...(flags.dockerHost !== undefined ? { dockerHost: flags.dockerHost } : {}),
+    logDir: config.dataDir,
+    progress: say,
+  });
+  try {
+    const version = await engine.version();
+    say(`Docker Engine ${version.Version} (API ${version.ApiVersion}) at ${engine.dockerHost}`);
+    const joined = await joinAsNode({
+      token,
+      manager: managerUrl,
+      dataDir: config.dataDir,
+      engine,
+      hostname: hostname(),
+      ...(flags.advertiseAddr !== undefined ? { advertiseAddr: flags.advertiseAddr } : {}),
+      registryCertsDir: config.registry.engineCertsDir,
+      agentVersion: VERSION,
+      progress: say,
+    });
+    say(
+      joined.joinedNow
+        ? `done: this machine is node ${joined.nodeId} (${joined.role}); docker node ls on a manager shows it as ${joined.swarmNodeId}`
+        : `done: nothing to change; this machine is node ${joined.nodeId} (${joined.role})`,
+    );
+  } finally {
+    engine.close();
+  }
+}
+
+export function joinCommand(): Command {
+  return new Command('join')
+    .description(
+      'make this machine a node of a Stevedore cluster: verify the manager, get a node certificate, join the swarm',
+    )
+    .argument('<manager-url>', 'the manager to join through, https://HOST:8443 (the Nodes page shows it)')
+    .option('--token <token>', 'the worker or manager join token (or STEVEDORE_JOIN_TOKEN); it says the role')
+    .option(
+      '--data-dir <dir>',
+      'where the node keeps its key and certificate (default /var/lib/stevedore as root, ~/.stevedore otherwise)',
+    )
+    .option('--docker-host <url>', "use this engine, e.g. unix:///run/other.sock, instead of the machine's")
+    .option(
+      '--advertise-addr <ip>',
+      'address other nodes reach this one at (default: the one the manager sees)',
+    )
+    .addHelpText(
+      'after',
+      '\nRunning it again is safe: a member only checks in. A refused join (wrong, rotated or foreign token)\nchanges nothing on this machine.',
+    )
+    .action(joinCommandAction);
+}

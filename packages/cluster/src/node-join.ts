@@ -1,0 +1,233 @@
+/**
+ * Joining a cluster, the node's side (`stevedore join`). Steps, each reported:
+ *   1. read the manager's CA without trusting it, and check it against the token's digest: from here on
+ *      the manager is reached only over TLS that chains to that CA;
+ *   2. make a key on this node and send a CSR with the token: the manager answers the node certificate
+ *      and its engine's swarm join token;
+ *   3. join this engine to the swarm;
+ *   4. make the engine trust the cluster CA for the platform registry (`certs.d`);
+ *   5. report to the manager with the node certificate (the agent's protocol).
+ * State lives in `<dataDir>/node/` (mode 0700; the key 0600). Running it again is safe: a member whose
+ * engine is in the swarm only checks and reports; a member whose engine left the swarm joins afresh; a
+ * member of another cluster is refused. A refusal by the manager happens before anything is written, and
+ * a swarm join that fails withdraws the node again, so nothing is left half-joined.
+ */
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FailedPreconditionError } from '@stevedore/errors';
+import type { EngineClient } from '@stevedore/engine';
+import { trustRegistryCa } from '@stevedore/host';
+import { createKeyAndCsr } from '@stevedore/pki';
+import { z } from 'zod';
+import { caDigestOf, parseJoinToken, type NodeRole } from './join-token.js';
+import { ManagerClient, managerUrlOf, readManagerCa } from './manager-client.js';
+
+export interface NodeJoinOptions {
+  readonly token: string;
+  readonly manager: string;
+  readonly dataDir: string;
+  readonly engine: EngineClient;
+  readonly hostname: string;
+  /** The address others reach this node at; the one the manager sees it at when absent. */
+  readonly advertiseAddr?: string;
+  /** The engine's registry trust directory (/etc/docker/certs.d). */
+  readonly registryCertsDir: string;
+  readonly agentVersion: string;
+  readonly progress: (line: string) => void;
+}
+
+export interface NodeJoined {
+  readonly nodeId: string;
+  readonly role: NodeRole;
+  readonly swarmNodeId: string;
+  /** False when this run found the node a member already. */
+  readonly joinedNow: boolean;
+}
+
+const stateSchema = z.object({
+  nodeId: z.string(),
+  role: z.enum(['worker', 'manager']),
+  caDigest: z.string(),
+  manager: z.string(),
+  address: z.string().optional(),
+  registry: z.object({ host: z.string().nullable(), port: z.number() }).nullable(),
+});
+type NodeState = z.infer<typeof stateSchema>;
+
+interface JoinAnswer {
+  node: { id: string; role: NodeRole; certificateExpiresAt: string };
+  certificate: string;
+  caCertificate: string;
+  swarm: { joinToken: string; managers: string[] };
+  registry: { host: string | null; port: number } | null;
+}
+
+const FILES = { state: 'node.json', key: 'node-key.pem', cert: 'node-cert.pem', ca: 'cluster-ca.pem' };
+
+export function nodeStateDir(dataDir: string): string {
+  return join(dataDir, 'node');
+}
+
+async function readState(dir: string) {
+  const text = await readFile(join(dir, FILES.state), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  const parsed = stateSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    throw new FailedPreconditionError(
+      `${join(dir, FILES.state)} is not a node state file; move it away and join again`,
+    );
+  }
+  const [keyPem, certPem, caPem] = await Promise.all(
+    [FILES.key, FILES.cert, FILES.ca].map((f) => readFile(join(dir, f), 'utf8')),
+  );
+  return { state: parsed.data, keyPem: keyPem!, certPem: certPem!, caPem: caPem! };
+}
+
+/** Written aside and renamed into place, so a crash never leaves half a state. */
+async function writeState(dir: string, files: Record<keyof typeof FILES, string>): Promise<void> {
+  const temp = `${dir}.${process.pid}.tmp`;
+  await rm(temp, { recursive: true, force: true });
+  await mkdir(temp, { recursive: true, mode: 0o700 });
+  for (const [name, value] of Object.entries(files) as [keyof typeof FILES, string][]) {
+    await writeFile(join(temp, FILES[name]), value, { mode: 0o600 });
+  }
+  await rm(dir, { recursive: true, force: true });
+  await rename(temp, dir);
+}
+
+export async function joinAsNode(options: NodeJoinOptions): Promise<NodeJoined> {
+  const { progress, engine } = options;
+  const token = parseJoinToken(options.token);
+  const manager = managerUrlOf(options.manager);
+  const dir = nodeStateDir(options.dataDir);
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+
+  const existing = await readState(dir);
+  if (existing && existing.state.caDigest !== token.caDigest) {
+    throw new FailedPreconditionError(
+      `this node is a member of another cluster already (node ${existing.state.nodeId} of ${existing.state.manager}); to move it, leave that cluster first (docker swarm leave, then remove ${dir})`,
+    );
+  }
+  const info = await engine.info();
+  if (existing && info.Swarm.LocalNodeState === 'active') {
+    progress(
+      `member already: node ${existing.state.nodeId} (${existing.state.role}) of ${existing.state.manager}`,
+    );
+    progress(`Swarm: this engine is in the swarm as ${info.Swarm.NodeID}`);
+    const client = new ManagerClient(new URL(existing.state.manager), existing.caPem, existing);
+    await trust(options, existing.state.registry, new URL(existing.state.manager), existing.caPem);
+    await report(client, info.Swarm.NodeID, options);
+    return {
+      nodeId: existing.state.nodeId,
+      role: existing.state.role,
+      swarmNodeId: info.Swarm.NodeID,
+      joinedNow: false,
+    };
+  }
+  if (info.Swarm.LocalNodeState !== 'inactive') {
+    throw new FailedPreconditionError(
+      info.Swarm.LocalNodeState === 'active'
+        ? `this engine is in a swarm already (node ${info.Swarm.NodeID}); run docker swarm leave on it first, or join it through that swarm's manager`
+        : `the engine's Swarm state is "${info.Swarm.LocalNodeState}"; fix it (docker swarm leave --force) and run stevedore join again`,
+    );
+  }
+  if (existing) {
+    progress(
+      `member already, but the engine left the swarm: withdrawing node ${existing.state.nodeId} to join afresh`,
+    );
+    await new ManagerClient(new URL(existing.state.manager), existing.caPem, existing)
+      .call('DELETE', '/api/v1/cluster/agent/self')
+      .catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  progress(`manager: reading its CA from ${manager.origin}/ca`);
+  const { caPem, localAddress } = await readManagerCa(manager);
+  const digest = caDigestOf(caPem);
+  if (digest !== token.caDigest) {
+    throw new FailedPreconditionError(
+      `the manager at ${manager.origin} is not the cluster this token is for: its CA digest is ${digest.slice(0, 12)}…, the token's ${token.caDigest.slice(0, 12)}…; check the URL (or something is in the way)`,
+    );
+  }
+  progress(
+    `manager: its CA matches the token (SHA-256 ${digest.slice(0, 12)}…); trusting only that CA from now on`,
+  );
+  const address = options.advertiseAddr ?? localAddress;
+  const { keyPem, csrPem } = await createKeyAndCsr(options.hostname);
+  const answer = await new ManagerClient(manager, caPem).call<JoinAnswer>('POST', '/api/v1/cluster/join', {
+    token: options.token,
+    csr: csrPem,
+    hostname: options.hostname,
+    ...(address ? { address } : {}),
+  });
+  const state: NodeState = {
+    nodeId: answer.node.id,
+    role: answer.node.role,
+    caDigest: digest,
+    manager: manager.origin,
+    ...(address ? { address } : {}),
+    registry: answer.registry,
+  };
+  await writeState(dir, {
+    state: JSON.stringify(state, null, 2),
+    key: keyPem,
+    cert: answer.certificate,
+    ca: caPem,
+  });
+  progress(
+    `certificate: node ${answer.node.id}, role ${answer.node.role}, valid until ${answer.node.certificateExpiresAt.slice(0, 10)} (${join(dir, FILES.cert)})`,
+  );
+  const client = new ManagerClient(manager, caPem, { certPem: answer.certificate, keyPem });
+
+  progress(
+    `Swarm: joining through ${answer.swarm.managers.join(', ')}${address ? ` (advertising ${address})` : ''}`,
+  );
+  try {
+    await engine.swarmJoin({
+      remoteAddrs: answer.swarm.managers,
+      joinToken: answer.swarm.joinToken,
+      ...(address ? { advertiseAddr: address } : {}),
+    });
+  } catch (err) {
+    await client.call('DELETE', '/api/v1/cluster/agent/self').catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new FailedPreconditionError(
+      `the engine could not join the swarm (${reason}); the node was withdrawn again, so fix that and run stevedore join again`,
+    );
+  }
+  const swarmNodeId = (await engine.info()).Swarm.NodeID;
+  progress(`Swarm: this engine joined as ${swarmNodeId}`);
+  await trust(options, answer.registry, manager, caPem);
+  await report(client, swarmNodeId, options);
+  return { nodeId: answer.node.id, role: answer.node.role, swarmNodeId, joinedNow: true };
+}
+
+async function trust(
+  options: NodeJoinOptions,
+  registry: NodeState['registry'],
+  manager: URL,
+  caPem: string,
+): Promise<void> {
+  if (!registry) return;
+  const host = registry.host ?? manager.hostname.replace(/^\[|\]$/g, '');
+  const written = await trustRegistryCa({
+    certsDir: options.registryCertsDir,
+    hosts: [host],
+    port: registry.port,
+    caPem,
+  });
+  options.progress(
+    written.length > 0
+      ? `registry: the engine trusts the cluster CA for ${host}:${registry.port} (${written.join(', ')})`
+      : `registry: the engine trusts the cluster CA for ${host}:${registry.port} already`,
+  );
+}
+
+async function report(client: ManagerClient, swarmNodeId: string, options: NodeJoinOptions): Promise<void> {
+  await client.call('POST', '/api/v1/cluster/agent/report', {
+    swarmNodeId,
+    agentVersion: options.agentVersion,
+  });
+  options.progress(`agent: the manager knows this node by its certificate (swarm node ${swarmNodeId})`);
+}
