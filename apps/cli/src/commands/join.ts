@@ -5,11 +5,12 @@
  * digest, get a node certificate for a key made here, join the swarm, trust the registry, report in.
  * Each step is printed; running it again is safe.
  */
+import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import { Command } from 'commander';
-import { joinAsNode } from '@stevedore/cluster';
+import { joinAsNode, managerUrlOf, parseJoinToken } from '@stevedore/cluster';
 import { loadConfig } from '@stevedore/config';
 import { InvalidArgumentError } from '@stevedore/errors';
 import { ensureDockerEngine } from '@stevedore/host';
@@ -38,10 +39,14 @@ async function joinCommandAction(managerUrl: string, flags: JoinFlags, command: 
       : process.getuid?.() !== 0 && process.env['STEVEDORE_DATA_DIR'] === undefined
         ? join(homedir(), '.stevedore')
         : undefined;
+  // What can be checked here is checked before the engine is touched.
+  parseJoinToken(token);
+  managerUrlOf(managerUrl);
   const config = await loadConfig({
     file: configFileOf(command),
     flags: [{ path: 'dataDir', value: dataDir, flag: '--data-dir' }],
   });
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const engine = await ensureDockerEngine({
     ...(flags.dockerHost !== undefined ? { dockerHost: flags.dockerHost } : {}),
     logDir: config.dataDir,
