@@ -116,7 +116,10 @@ describe('cluster membership over the REST API', { timeout: 300_000 }, () => {
 
     const audit = await call('GET', '/api/v1/audit?action=cluster.join', { token: admin });
     const entries = audit.json<{ items: { actor: string; target: string; result: string }[] }>().items;
-    assert.ok(entries.some((e) => e.target === `node:${joined.node.id}` && e.result === 'success'), audit.text);
+    assert.ok(
+      entries.some((e) => e.target === `node:${joined.node.id}` && e.result === 'success'),
+      audit.text,
+    );
     assert.equal(audit.text.includes(t.worker), false, 'the token is not in the audit log');
 
     // Removed, the node's certificate is refused at once (a fresh request, as on a kept-alive connection).

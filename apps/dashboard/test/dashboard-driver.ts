@@ -79,7 +79,8 @@ export class DashboardDriver {
       ]);
       if (outcome === 'left') return this.heading('Overview');
       const message = (await alert.textContent()) ?? '';
-      const dropped = this.networkChanges > changesBefore && message.includes('Could not reach the controller');
+      const dropped =
+        this.networkChanges > changesBefore && message.includes('Could not reach the controller');
       if (!dropped || attempt === 3) throw new Error(`logging in as ${username} failed: ${message}`);
     }
   }

@@ -36,7 +36,9 @@ export async function createKeyAndCsr(commonName: string): Promise<{ keyPem: str
 /** The request's public key, once its signature is verified; an InvalidArgumentError says what is wrong. */
 async function verifiedPublicKey(csrPem: string): Promise<webcrypto.CryptoKey> {
   if (csrPem.length > MAX_CSR_PEM || !csrPem.includes('-----BEGIN CERTIFICATE REQUEST-----')) {
-    throw new InvalidArgumentError('csr must be a PEM certificate signing request ("BEGIN CERTIFICATE REQUEST")');
+    throw new InvalidArgumentError(
+      'csr must be a PEM certificate signing request ("BEGIN CERTIFICATE REQUEST")',
+    );
   }
   let csr: x509.Pkcs10CertificateRequest;
   try {
