@@ -1,7 +1,9 @@
 /** The command tree. Each subcommand lives in its own file under commands/ and only composes packages. */
 import { Command } from 'commander';
 import { configCommand } from './commands/config.js';
+import { agentCommand } from './commands/agent.js';
 import { joinCommand } from './commands/join.js';
+import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
 import { registryCommand } from './commands/registry.js';
 import { VERSION } from './version.js';
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
     .configureHelp({ sortSubcommands: true });
   program.addCommand(upCommand());
   program.addCommand(joinCommand());
+  program.addCommand(agentCommand());
+  program.addCommand(statusCommand());
   program.addCommand(configCommand());
   program.addCommand(registryCommand());
   return program;

@@ -198,7 +198,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       clientCaPem: pki.clientCa.certPem,
       clusterCaPem: pki.clusterCa.certPem,
       authenticateNode: (socket) => nodeOfConnection(socket, pki.clusterCa.certPem, membership),
-      ...(proxy ? { dockerGate: createDockerGate({ proxy, identity, sync }) } : {}),
+      ...(proxy
+        ? { dockerGate: createDockerGate({ proxy, identity, sync, clientCaPem: pki.clientCa.certPem }) }
+        : {}),
       handlers: buildHandlers({
         jobs,
         repositories,

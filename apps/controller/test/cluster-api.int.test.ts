@@ -48,8 +48,10 @@ describe('cluster membership over the REST API', { timeout: 300_000 }, () => {
     assert.equal(res.status, 200, res.text);
     return res.json<Tokens>();
   };
+  const csrOf = new Map<string, string>();
   const joinWith = async (token: string, hostname = 'worker-1') => {
     const { keyPem, csrPem } = await createKeyAndCsr(hostname);
+    csrOf.set(keyPem, csrPem);
     const res = await call('POST', '/api/v1/cluster/join', {
       body: { token, csr: csrPem, hostname, address: '10.9.0.2' },
     });
@@ -122,6 +124,19 @@ describe('cluster membership over the REST API', { timeout: 300_000 }, () => {
     );
     assert.equal(audit.text.includes(t.worker), false, 'the token is not in the audit log');
 
+    // A node certificate is no user: refused on the REST API and on the Docker API (which knows bundles only).
+    const asUser = await call('GET', '/api/v1/me', { cert: agent });
+    assert.equal(asUser.status, 401, asUser.text);
+    const asDocker = await call('GET', '/v1.41/containers/json', { cert: agent });
+    assert.equal(asDocker.status, 401, asDocker.text);
+    // Its only name is the one the manager chose, not the host name or address the node sent.
+    assert.equal(cert.subjectAltName, `DNS:${joined.node.id}.node.stevedore.internal`);
+    // The same key cannot become a second node.
+    const again = await call('POST', '/api/v1/cluster/join', {
+      body: { token: t.worker, csr: csrOf.get(keyPem), hostname: 'worker-1b' },
+    });
+    assert.equal(again.status, 409, again.text);
+
     // Removed, the node's certificate is refused at once (a fresh request, as on a kept-alive connection).
     await new NodeRegistry(store).remove(joined.node.id);
     const refused = await call('POST', '/api/v1/cluster/agent/report', {
@@ -144,6 +159,9 @@ describe('cluster membership over the REST API', { timeout: 300_000 }, () => {
     const before = await nodeCount();
     const t = await tokens();
     const wrong = t.worker.replace(/.{4}$/, '0000');
+    const swarmBefore = (await engine.request('GET', '/swarm')).json<{
+      JoinTokens: { Worker: string; Manager: string };
+    }>().JoinTokens;
     const malformed = 'SWMTKN-1-not-ours';
     const rotatedRes = await call('POST', '/api/v1/cluster/join-tokens/rotate', {
       token: admin,
@@ -151,6 +169,11 @@ describe('cluster membership over the REST API', { timeout: 300_000 }, () => {
     });
     assert.equal(rotatedRes.status, 200, rotatedRes.text);
     assert.equal(rotatedRes.json<Tokens>().manager, t.manager, 'only the worker token was replaced');
+    const swarmTokens = async () =>
+      (await engine.request('GET', '/swarm')).json<{ JoinTokens: { Worker: string; Manager: string } }>()
+        .JoinTokens;
+    assert.notEqual((await swarmTokens()).Worker, swarmBefore.Worker, "the swarm's worker token went too");
+    assert.equal((await swarmTokens()).Manager, swarmBefore.Manager);
 
     const otherStore = createMemoryStore();
     const otherDir = await mkdtemp(join(tmpdir(), 'stevedore-cluster-api-other-'));

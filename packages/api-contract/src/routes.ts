@@ -845,6 +845,27 @@ export const routes = {
     body: s.agentReport,
     response: s.agentAnswer,
   }),
+  renewNodeCertificate: route({
+    method: 'POST',
+    path: '/api/v1/cluster/agent/certificate',
+    access: 'node',
+    tag: 'cluster',
+    summary:
+      "A node's agent renews its certificate for a new key (a CSR); the old certificate is refused from then on",
+    body: s.renewNodeCertificateBody,
+    response: z.object({ certificate: z.string() }),
+    audit: 'cluster.node.renew-certificate',
+  }),
+  nodeComponents: route({
+    method: 'GET',
+    path: '/api/v1/nodes/:id/components',
+    access: 'admin',
+    tag: 'cluster',
+    summary:
+      "A node's Stevedore components and their state, as its agent last reported (by node or swarm node id)",
+    params: z.strictObject({ id: z.string().min(1).max(64) }),
+    response: s.nodeComponents,
+  }),
   leaveCluster: route({
     method: 'DELETE',
     path: '/api/v1/cluster/agent/self',

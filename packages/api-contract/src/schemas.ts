@@ -380,9 +380,29 @@ export const joinAnswer = z.object({
   swarm: z.object({ joinToken: z.string(), managers: z.array(z.string()) }),
   registry: z.object({ host: z.string().nullable(), port: z.number().int() }).nullable(),
 });
+export const componentStatus = z.object({
+  name: z.enum(['engine-proxy', 'controller', 'registry']),
+  state: z.enum(['running', 'starting', 'stopped', 'waiting']),
+  pid: z.number().int().optional(),
+  restarts: z.number().int().min(0),
+  since: z.string().max(40),
+  lastError: z.string().max(500).optional(),
+});
 export const agentReport = z.strictObject({
   /** The node's id in the swarm, once its engine has joined. */
   swarmNodeId: z.string().min(1).max(64).optional(),
   agentVersion: z.string().min(1).max(64),
+  /** The role the node's engine has in the swarm now (a promotion shows there first). */
+  role: nodeRole.optional(),
+  components: z.array(componentStatus).max(16).optional(),
 });
 export const agentAnswer = z.object({ node: clusterNode });
+export const renewNodeCertificateBody = z.strictObject({ csr: z.string().min(1).max(8192) });
+export const nodeComponents = z.object({
+  node: clusterNode,
+  components: z.array(componentStatus),
+  /** When the agent last reported; null when it never did. */
+  reportedAt: z.string().nullable(),
+  /** True when the last report is older than three report intervals (the agent may be down). */
+  stale: z.boolean(),
+});

@@ -67,19 +67,27 @@ export class JoinTokenStore {
     return (await this.read()).secrets;
   }
 
-  /** New secrets for `roles` (both when absent); the replaced tokens are refused from now on. */
+  /**
+   * New secrets for `roles` (both when absent); the replaced tokens are refused from now on. A transaction
+   * on the record's revision, retried, so two rotations at once never undo each other.
+   */
   async rotate(roles: readonly NodeRole[] = ['worker', 'manager']): Promise<JoinTokens> {
-    // A malformed record is replaced whole.
-    const secrets = await this.read().then(
-      (r) => r.secrets,
-      () => undefined,
-    );
-    const next = {
-      worker: roles.includes('worker') || !secrets ? newJoinSecret() : secrets.worker,
-      manager: roles.includes('manager') || !secrets ? newJoinSecret() : secrets.manager,
-    };
-    await this.store.put(JOIN_TOKENS_KEY, JSON.stringify(this.seal(next)));
-    return this.tokens();
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const kv = await this.store.get(JOIN_TOKENS_KEY);
+      // Only a record that cannot be read is replaced whole; a Store that fails fails the rotation.
+      const secrets = kv ? this.decode(kv.value, { orUndefined: true })?.secrets : undefined;
+      const next = {
+        worker: roles.includes('worker') || !secrets ? newJoinSecret() : secrets.worker,
+        manager: roles.includes('manager') || !secrets ? newJoinSecret() : secrets.manager,
+      };
+      const txn = await this.store.txn({
+        compares: [{ key: JOIN_TOKENS_KEY, target: 'modRevision', equals: kv?.modRevision ?? 0 }],
+        success: [{ type: 'put', key: JOIN_TOKENS_KEY, value: JSON.stringify(this.seal(next)) }],
+        failure: [],
+      });
+      if (txn.succeeded) return this.tokens();
+    }
+    throw new FailedPreconditionError('the join tokens kept changing while they were rotated; try again');
   }
 
   private seal(secrets: JoinSecrets): Record_ {
@@ -103,19 +111,34 @@ export class JoinTokenStore {
       if (value === undefined)
         throw new FailedPreconditionError('the join token record vanished while it was made; retry');
     }
+    return this.decode(value, { orUndefined: false })!;
+  }
+
+  private decode(
+    value: string,
+    options: { orUndefined: boolean },
+  ): { record: Record_; secrets: JoinSecrets } | undefined {
     const parsed = recordSchema.safeParse(parseJson(value));
-    if (!parsed.success) {
-      throw new FailedPreconditionError(
-        `the join token record at ${JOIN_TOKENS_KEY} is malformed; rotate the tokens to make new ones`,
+    const unreadable = () =>
+      new FailedPreconditionError(
+        `the join token record at ${JOIN_TOKENS_KEY} cannot be read; rotate the tokens to make new ones`,
       );
+    if (!parsed.success) {
+      if (options.orUndefined) return undefined;
+      throw unreadable();
     }
     const record = parsed.data;
-    return {
-      record,
-      secrets: {
-        worker: unsealWithCaKey(this.ca.keyPem, PURPOSE, record.worker),
-        manager: unsealWithCaKey(this.ca.keyPem, PURPOSE, record.manager),
-      },
-    };
+    try {
+      return {
+        record,
+        secrets: {
+          worker: unsealWithCaKey(this.ca.keyPem, PURPOSE, record.worker),
+          manager: unsealWithCaKey(this.ca.keyPem, PURPOSE, record.manager),
+        },
+      };
+    } catch (err) {
+      if (options.orUndefined) return undefined;
+      throw err;
+    }
   }
 }

@@ -3,10 +3,14 @@
  * the manager: it fetches `/ca`, which the join token's digest then vouches for; every later call trusts
  * that CA alone (a pin), and an agent's calls present the node certificate.
  */
+import { X509Certificate } from 'node:crypto';
 import { request, type RequestOptions } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import {
+  AlreadyExistsError,
   FailedPreconditionError,
+  NotFoundError,
+  ResourceExhaustedError,
   InvalidArgumentError,
   PermissionDeniedError,
   UnauthenticatedError,
@@ -22,7 +26,12 @@ interface Answer {
   readonly localAddress: string | undefined;
 }
 
-function exchange(url: URL, options: RequestOptions, body?: unknown): Promise<Answer> {
+function exchange(
+  url: URL,
+  options: RequestOptions,
+  body?: unknown,
+  maxBytes = 16 * 1024 * 1024,
+): Promise<Answer> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -35,7 +44,15 @@ function exchange(url: URL, options: RequestOptions, body?: unknown): Promise<An
       },
       (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > maxBytes) {
+            req.destroy(new Error(`the answer is larger than ${maxBytes} bytes`));
+            return;
+          }
+          chunks.push(c);
+        });
         res.on('end', () =>
           resolve({
             status: res.statusCode ?? 0,
@@ -70,24 +87,49 @@ export function managerUrlOf(value: string): URL {
   return new URL(url.origin);
 }
 
-/** The manager's CA, unverified (the caller checks it against the join token), and our address to it. */
+/** A `/ca` answer is one certificate of a few hundred bytes; an unverified server gets no more than this. */
+const MAX_CA_BYTES = 64 * 1024;
+
+/**
+ * The manager's CA, unverified (the caller checks it against the join token), and our address to it.
+ * Exactly one certificate, and a CA's, is accepted, and it is returned re-encoded: the pin is the very
+ * certificate the digest covers, never more text that came with it (a second certificate appended by a
+ * man in the middle would otherwise be trusted too).
+ */
 export async function readManagerCa(
   manager: URL,
 ): Promise<{ caPem: string; localAddress: string | undefined }> {
-  const answer = await exchange(new URL('/ca', manager), { method: 'GET', rejectUnauthorized: false });
-  if (answer.status !== 200 || !answer.text.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new FailedPreconditionError(
-      `${manager.origin} did not answer /ca with a certificate (status ${answer.status}): is it a Stevedore manager?`,
+  const answer = await exchange(
+    new URL('/ca', manager),
+    { method: 'GET', rejectUnauthorized: false },
+    undefined,
+    MAX_CA_BYTES,
+  );
+  const refused = (why: string) =>
+    new FailedPreconditionError(
+      `${manager.origin} did not answer /ca with its CA certificate (${why}): is it a Stevedore manager?`,
     );
+  if (answer.status !== 200) throw refused(`status ${answer.status}`);
+  const blocks = answer.text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length !== 1) throw refused(`${blocks.length} certificates, not one`);
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(blocks[0]);
+  } catch {
+    throw refused('not a readable certificate');
   }
-  return { caPem: answer.text, localAddress: answer.localAddress };
+  if (!cert.ca) throw refused('the certificate is not a CA');
+  return { caPem: `${cert.toString().trim()}\n`, localAddress: answer.localAddress };
 }
 
-const ERRORS: Record<number, new (message: string) => Error> = {
-  400: InvalidArgumentError,
-  401: UnauthenticatedError,
-  403: PermissionDeniedError,
-  412: FailedPreconditionError,
+const ERRORS: Record<string, new (message: string) => Error> = {
+  INVALID_ARGUMENT: InvalidArgumentError,
+  UNAUTHENTICATED: UnauthenticatedError,
+  PERMISSION_DENIED: PermissionDeniedError,
+  FAILED_PRECONDITION: FailedPreconditionError,
+  NOT_FOUND: NotFoundError,
+  ALREADY_EXISTS: AlreadyExistsError,
+  RESOURCE_EXHAUSTED: ResourceExhaustedError,
 };
 
 export class ManagerClient {
@@ -119,13 +161,16 @@ export class ManagerClient {
       return (answer.text ? JSON.parse(answer.text) : undefined) as T;
     }
     let message = `the manager answered ${answer.status}`;
+    let code = '';
     try {
-      const parsed = JSON.parse(answer.text) as { error?: { message?: string } };
-      if (parsed.error?.message) message = parsed.error.message;
+      const parsed = JSON.parse(answer.text) as { error?: { code?: unknown; message?: unknown } };
+      if (typeof parsed.error?.message === 'string') message = parsed.error.message;
+      if (typeof parsed.error?.code === 'string') code = parsed.error.code;
     } catch {
       // keep the status line
     }
-    const ErrorClass = ERRORS[answer.status] ?? UnavailableError;
+    // The manager's stable code says what it was; a body without one is the network's or a proxy's.
+    const ErrorClass = ERRORS[code] ?? UnavailableError;
     throw new ErrorClass(message);
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Joining the cluster, the manager's side: a node presents a join token and a CSR; the token's CA digest
  * must be this cluster's and its secret one of the current two (which says the role); the node gets a
- * certificate for its own key saying its node id (CN), role (OU) and cluster (O), valid for its host name
- * and address (its agent serves its engine over mTLS with it). Every refusal happens before anything is
+ * certificate for its own key saying its node id (CN), role (OU) and cluster (O), with the one name
+ * `<node id>.node.stevedore.internal` (its agent serves its engine over mTLS with it; peers check that name). Every refusal happens before anything is
  * written, so a refused join leaves nothing behind.
  */
 import { isIP } from 'node:net';
@@ -15,6 +15,11 @@ import { JoinTokenStore } from './join-tokens.js';
 import { newNodeId, NodeRegistry, type NodeRecord } from './nodes.js';
 
 export const NODE_CERTIFICATE_DAYS = 90;
+
+/** The one name in a node's certificate; whoever dials a node's agent checks it (servername). */
+export function nodeDnsName(nodeId: string): string {
+  return `${nodeId}.node.stevedore.internal`;
+}
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
 export interface JoinRequest {
@@ -73,27 +78,53 @@ export class ClusterMembership {
     }
     const role = await this.roleOf(request.token);
     const id = newNodeId();
-    const certificatePem = await issueFromCsr(this.ca, request.csrPem, {
-      commonName: id,
-      organizationalUnit: role,
-      organization: this.clusterId,
-      sans: [request.hostname, ...(request.address ? [request.address] : [])],
-      usage: 'server-and-client',
-      validityDays: NODE_CERTIFICATE_DAYS,
-      now: this.now(),
-    });
-    const cert = new X509Certificate(certificatePem);
+    const issued = await this.issue(
+      { id, role, hostname: request.hostname, ...(request.address ? { address: request.address } : {}) },
+      request.csrPem,
+    );
     const node: NodeRecord = {
       id,
       role,
       hostname: request.hostname,
       ...(request.address ? { address: request.address } : {}),
-      keyId: publicKeyIdOf(certificatePem),
-      serial: cert.serialNumber.toLowerCase(),
-      notAfter: new Date(cert.validTo).toISOString(),
+      ...issued.record,
       joinedAt: this.now().toISOString(),
     };
     await this.nodes.add(node);
-    return { node, certificatePem };
+    return { node, certificatePem: issued.certificatePem };
+  }
+
+  /** A new certificate for a member's new key, saying what the old one said; the old one stops working. */
+  async renew(nodeId: string, csrPem: string): Promise<Joined> {
+    const node = await this.nodes.get(nodeId);
+    if (!node) throw new UnauthenticatedError('this node is not a member any more: join again');
+    const issued = await this.issue(node, csrPem);
+    return {
+      node: await this.nodes.replaceCertificate(nodeId, issued.record),
+      certificatePem: issued.certificatePem,
+    };
+  }
+
+  private async issue(node: Pick<NodeRecord, 'id' | 'role' | 'hostname' | 'address'>, csrPem: string) {
+    const certificatePem = await issueFromCsr(this.ca, csrPem, {
+      commonName: node.id,
+      organizationalUnit: node.role,
+      organization: this.clusterId,
+      // Not the host name or address the node gave: a certificate of the cluster CA for any name a node
+      // asked for would let it pose as the controller or the registry. Peers check this name instead.
+      sans: [nodeDnsName(node.id)],
+      usage: 'server-and-client',
+      validityDays: NODE_CERTIFICATE_DAYS,
+      now: this.now(),
+    });
+    const cert = new X509Certificate(certificatePem);
+    return {
+      certificatePem,
+      record: {
+        keyId: publicKeyIdOf(certificatePem),
+        serial: cert.serialNumber.toLowerCase(),
+        notAfter: new Date(cert.validTo).toISOString(),
+      },
+    };
   }
 }

@@ -52,7 +52,7 @@ const stateSchema = z.object({
   address: z.string().optional(),
   registry: z.object({ host: z.string().nullable(), port: z.number() }).nullable(),
 });
-type NodeState = z.infer<typeof stateSchema>;
+export type NodeState = z.infer<typeof stateSchema>;
 
 interface JoinAnswer {
   node: { id: string; role: NodeRole; certificateExpiresAt: string };
@@ -68,7 +68,37 @@ export function nodeStateDir(dataDir: string): string {
   return join(dataDir, 'node');
 }
 
-async function readState(dir: string) {
+/** What a joined node keeps: its membership, its key and certificate, and the cluster CA. */
+export interface NodeMembership {
+  readonly state: NodeState;
+  readonly keyPem: string;
+  readonly certPem: string;
+  readonly caPem: string;
+}
+
+/** The node's membership from its data dir, or undefined when it has not joined. */
+export function readNodeMembership(dataDir: string): Promise<NodeMembership | undefined> {
+  return readState(nodeStateDir(dataDir));
+}
+
+/** Puts a renewed certificate (and its new key) in place of the node's current ones. */
+export async function replaceNodeCertificate(
+  dataDir: string,
+  keyPem: string,
+  certPem: string,
+): Promise<void> {
+  const dir = nodeStateDir(dataDir);
+  const current = await readState(dir);
+  if (!current) throw new FailedPreconditionError(`${dir} holds no node membership; run stevedore join`);
+  await writeState(dir, {
+    state: JSON.stringify(current.state, null, 2),
+    key: keyPem,
+    cert: certPem,
+    ca: current.caPem,
+  });
+}
+
+async function readState(dir: string): Promise<NodeMembership | undefined> {
   const text = await readFile(join(dir, FILES.state), 'utf8').catch(() => undefined);
   if (text === undefined) return undefined;
   const parsed = stateSchema.safeParse(JSON.parse(text));
@@ -133,12 +163,8 @@ export async function joinAsNode(options: NodeJoinOptions): Promise<NodeJoined> 
   }
   if (existing) {
     progress(
-      `member already, but the engine left the swarm: withdrawing node ${existing.state.nodeId} to join afresh`,
+      `member already as node ${existing.state.nodeId}, but the engine left the swarm: joining afresh`,
     );
-    await new ManagerClient(new URL(existing.state.manager), existing.caPem, existing)
-      .call('DELETE', '/api/v1/cluster/agent/self')
-      .catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
   }
 
   progress(`manager: reading its CA from ${manager.origin}/ca`);
@@ -160,6 +186,15 @@ export async function joinAsNode(options: NodeJoinOptions): Promise<NodeJoined> 
     hostname: options.hostname,
     ...(address ? { address } : {}),
   });
+  // Only now that the new membership stands does the old one go (a refused token changed nothing).
+  if (existing) {
+    await new ManagerClient(new URL(existing.state.manager), existing.caPem, existing)
+      .call('DELETE', '/api/v1/cluster/agent/self')
+      .then(
+        () => progress(`withdrew the old membership (node ${existing.state.nodeId})`),
+        () => undefined,
+      );
+  }
   const state: NodeState = {
     nodeId: answer.node.id,
     role: answer.node.role,
@@ -189,6 +224,13 @@ export async function joinAsNode(options: NodeJoinOptions): Promise<NodeJoined> 
       ...(address ? { advertiseAddr: address } : {}),
     });
   } catch (err) {
+    // A join that timed out may still go on in the engine: leave, so the engine is not left in the swarm.
+    const after = await engine.info().catch(() => undefined);
+    if (after && after.Swarm.LocalNodeState !== 'inactive') {
+      await engine
+        .json('POST', '/swarm/leave', { query: { force: 'true' }, timeoutMs: 60_000 })
+        .catch(() => undefined);
+    }
     await client.call('DELETE', '/api/v1/cluster/agent/self').catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
     const reason = err instanceof Error ? err.message : String(err);

@@ -10,7 +10,7 @@
  * written and removed in one transaction.
  */
 import { randomBytes } from 'node:crypto';
-import { NotFoundError } from '@stevedore/errors';
+import { AlreadyExistsError, ConflictError, NotFoundError } from '@stevedore/errors';
 import type { Store } from '@stevedore/store';
 import { z } from 'zod';
 import { NODE_ROLES } from './join-token.js';
@@ -30,6 +30,19 @@ const nodeSchema = z.object({
   swarmNodeId: z.string().optional(),
   lastSeenAt: z.string().optional(),
   agentVersion: z.string().optional(),
+  /** The components as the agent last reported them (see @stevedore/agent's ComponentStatus). */
+  components: z
+    .array(
+      z.object({
+        name: z.enum(['engine-proxy', 'controller', 'registry']),
+        state: z.enum(['running', 'starting', 'stopped', 'waiting']),
+        pid: z.number().optional(),
+        restarts: z.number(),
+        since: z.string(),
+        lastError: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 export type NodeRecord = z.infer<typeof nodeSchema>;
 
@@ -49,15 +62,19 @@ function decode(value: string): NodeRecord | undefined {
 export class NodeRegistry {
   constructor(private readonly store: Store) {}
 
+  /** Records a new node; a key that is some node's already is refused (one key, one node). */
   async add(node: NodeRecord): Promise<void> {
-    await this.store.txn({
-      compares: [],
+    const txn = await this.store.txn({
+      compares: [{ key: NODE_KEYS + node.keyId, target: 'modRevision', equals: 0 }],
       success: [
         { type: 'put', key: NODES + node.id, value: JSON.stringify(node) },
         { type: 'put', key: NODE_KEYS + node.keyId, value: JSON.stringify({ nodeId: node.id }) },
       ],
       failure: [],
     });
+    if (!txn.succeeded) {
+      throw new AlreadyExistsError('this key is the key of a node already: make a new key for a new node');
+    }
   }
 
   async get(id: string): Promise<NodeRecord | undefined> {
@@ -83,15 +100,55 @@ export class NodeRegistry {
     return (await this.list()).find((n) => n.swarmNodeId === swarmNodeId);
   }
 
-  /** Changes what the agent reports (swarm id, last seen, version); the identity fields stay. */
+  /**
+   * Changes what the agent reports (swarm id, last seen, version, components); the identity fields stay.
+   * Written only over the revision it read: a node removed meanwhile stays removed.
+   */
   async update(
     id: string,
-    patch: Partial<Pick<NodeRecord, 'swarmNodeId' | 'lastSeenAt' | 'agentVersion' | 'role'>>,
+    patch: Partial<Pick<NodeRecord, 'swarmNodeId' | 'lastSeenAt' | 'agentVersion' | 'components'>>,
   ): Promise<NodeRecord> {
-    const node = await this.get(id);
-    if (!node) throw new NotFoundError(`node ${id} is not a member of this cluster`);
-    const next = { ...node, ...patch };
-    await this.store.put(NODES + id, JSON.stringify(next));
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const kv = await this.store.get(NODES + id);
+      const node = kv ? decode(kv.value) : undefined;
+      if (!kv || !node) throw new NotFoundError(`node ${id} is not a member of this cluster`);
+      const next = { ...node, ...patch };
+      const txn = await this.store.txn({
+        compares: [{ key: NODES + id, target: 'modRevision', equals: kv.modRevision }],
+        success: [{ type: 'put', key: NODES + id, value: JSON.stringify(next) }],
+        failure: [],
+      });
+      if (txn.succeeded) return next;
+    }
+    throw new ConflictError(`node ${id} kept changing while it was updated; try again`);
+  }
+
+  /** Puts a renewed certificate in the record: the old key is refused from now on, the new one known. */
+  async replaceCertificate(
+    id: string,
+    certificate: Pick<NodeRecord, 'keyId' | 'serial' | 'notAfter'>,
+  ): Promise<NodeRecord> {
+    const kv = await this.store.get(NODES + id);
+    const node = kv ? decode(kv.value) : undefined;
+    if (!kv || !node) throw new NotFoundError(`node ${id} is not a member of this cluster`);
+    const next = { ...node, ...certificate };
+    const txn = await this.store.txn({
+      compares: [
+        { key: NODES + id, target: 'modRevision', equals: kv.modRevision },
+        { key: NODE_KEYS + next.keyId, target: 'modRevision', equals: 0 },
+      ],
+      success: [
+        { type: 'delete', key: NODE_KEYS + node.keyId },
+        { type: 'put', key: NODE_KEYS + next.keyId, value: JSON.stringify({ nodeId: id }) },
+        { type: 'put', key: NODES + id, value: JSON.stringify(next) },
+      ],
+      failure: [],
+    });
+    if (!txn.succeeded) {
+      throw new ConflictError(
+        `node ${id} changed while its certificate was renewed, or the new key is in use; renew again`,
+      );
+    }
     return next;
   }
 

@@ -13,6 +13,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { issueCertificate } from '@stevedore/pki';
 import { startNodes, type ClusterNode, type ClusterNodes } from '@stevedore/testkit';
 import { STEVEDORE_BIN } from './up-process.js';
 
@@ -58,7 +59,7 @@ describe('stevedore join on a manager and three more nodes', { timeout: 600_000 
       req.end(payload);
     });
   const dataDirOf = (node: ClusterNode) => join(dataRoot, node.name);
-  const stevedoreJoin = (node: ClusterNode, token: string, url = managerUrl) =>
+  const stevedoreJoin = (node: ClusterNode, token: string, url = managerUrl, extra: string[] = []) =>
     node.run(
       process.execPath,
       [
@@ -70,10 +71,40 @@ describe('stevedore join on a manager and three more nodes', { timeout: 600_000 
         dataDirOf(node),
         '--docker-host',
         node.engine.host,
+        // Node 1 runs its agent as join starts it; the others are not needed for what is tested here.
+        ...(node.index === 1 ? [] : ['--no-agent']),
+        ...extra,
         url,
       ],
       { timeoutMs: 120_000 },
     );
+  const status = async (node: ClusterNode) => {
+    const out = await node.run(process.execPath, [
+      STEVEDORE_BIN,
+      'status',
+      '--json',
+      '--data-dir',
+      dataDirOf(node),
+    ]);
+    return JSON.parse(out.stdout) as {
+      agentRunning: boolean;
+      role: string;
+      components?: { name: string; state: string; pid?: number; restarts: number }[];
+    };
+  };
+  const until = async <T>(
+    what: string,
+    probe: () => Promise<T | undefined>,
+    timeoutMs = 30_000,
+  ): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe().catch(() => undefined);
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
   const workerToken = async () =>
     (await api('GET', '/api/v1/cluster/join-tokens')).json<{ worker: string }>().worker;
   const swarmState = async (node: ClusterNode) =>
@@ -130,6 +161,17 @@ describe('stevedore join on a manager and three more nodes', { timeout: 600_000 
       up.kill('SIGINT');
       await exited;
     }
+    // The agent join started in the background on node 1 (its components end with it).
+    for (const node of cluster?.nodes ?? []) {
+      const pid = Number(await readFile(join(dataDirOf(node), 'agent', 'agent.pid'), 'utf8').catch(() => ''));
+      if (pid > 0) {
+        try {
+          process.kill(pid, 'SIGTERM');
+        } catch {
+          // gone already
+        }
+      }
+    }
     await cluster?.stopAll();
     if (dataRoot) await rm(dataRoot, { recursive: true, force: true });
   });
@@ -165,7 +207,7 @@ describe('stevedore join on a manager and three more nodes', { timeout: 600_000 
       process.stdout.write(`# join to Ready: ${node.name} ${Date.now() - started} ms\n`);
       // The node's own certs.d holds the cluster CA for the manager's registry; the machine's does not.
       const trusted = join(node.certsDir, `${cluster.manager.address}:5443`, 'ca.crt');
-      assert.equal(await readFile(trusted, 'utf8'), caPem);
+      assert.equal((await readFile(trusted, 'utf8')).trim(), caPem.trim());
       assert.equal(existsSync(join('/etc/docker/certs.d', `${cluster.manager.address}:5443`)), false);
     }
     const nodes = (await api('GET', '/api/v1/cluster/nodes')).json<{
@@ -178,10 +220,92 @@ describe('stevedore join on a manager and three more nodes', { timeout: 600_000 
     }
   });
 
+  it("runs the agent: its engine proxy serves the node's engine to controllers only, and comes back when killed", async () => {
+    const node = cluster.nodes[1]!;
+    const agentLog = () =>
+      readFile(join(dataDirOf(node), 'agent', 'agent.log'), 'utf8').catch(() => '(no log)');
+    const first = await until('the engine proxy running', async () => {
+      const s = await status(node);
+      const proxy = s.components?.find((c) => c.name === 'engine-proxy');
+      return s.agentRunning && proxy?.state === 'running' ? proxy : undefined;
+    }).catch(async (err: Error) => {
+      throw new Error(`${err.message}\nagent log:\n${await agentLog()}`);
+    });
+    // A controller's client certificate (made here from the cluster CA) reaches the engine through it.
+    const pki = join(dataDirOf(cluster.manager), 'pki');
+    const clusterCa = {
+      certPem: await readFile(join(pki, 'cluster-root-ca.pem'), 'utf8'),
+      keyPem: await readFile(join(pki, 'cluster-root-ca-key.pem'), 'utf8'),
+    };
+    const controller = await issueCertificate(clusterCa, {
+      commonName: 'test-controller',
+      organizationalUnit: 'controller',
+      usage: 'client',
+      validityDays: 1,
+    });
+    const nodeJson = await readFile(join(dataDirOf(node), 'node', 'node.json'), 'utf8');
+    const { nodeId } = JSON.parse(nodeJson) as { nodeId: string };
+    const ping = (cert?: { certPem: string; keyPem: string }) =>
+      new Promise<string>((resolve, reject) => {
+        const req = request(
+          {
+            host: node.address,
+            port: 12376,
+            path: '/_ping',
+            ca: caPem,
+            servername: `${nodeId}.node.stevedore.internal`,
+            ...(cert ? { cert: cert.certPem, key: cert.keyPem } : {}),
+            agent: false,
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8').on('data', (d: string) => (text += d));
+            res.on('end', () => resolve(`${res.statusCode} ${text}`));
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    assert.equal(await ping(controller), '200 OK');
+    await assert.rejects(ping(), 'no client certificate: refused');
+    const workerCert = {
+      certPem: await readFile(join(dataDirOf(node), 'node', 'node-cert.pem'), 'utf8'),
+      keyPem: await readFile(join(dataDirOf(node), 'node', 'node-key.pem'), 'utf8'),
+    };
+    await assert.rejects(ping(workerCert), "a worker's certificate: refused");
+
+    // Killed, the reconciler has it back within 10 s.
+    const killedAt = Date.now();
+    process.kill(first.pid!, 'SIGKILL');
+    const second = await until(
+      'the engine proxy back',
+      async () => {
+        const proxy = (await status(node)).components?.find((c) => c.name === 'engine-proxy');
+        return proxy?.state === 'running' && proxy.pid !== first.pid ? proxy : undefined;
+      },
+      10_000,
+    );
+    assert.equal(second.restarts, first.restarts + 1);
+    assert.equal(await until('the proxy answering', () => ping(controller)), '200 OK');
+    process.stdout.write(`# engine proxy back after ${Date.now() - killedAt} ms\n`);
+
+    // The managers see the same through the API, by the swarm node id too.
+    const swarmId = (await status(node)) as unknown as { swarmNodeId: string };
+    const components = await until('the report with the new pid', async () => {
+      const res = await api('GET', `/api/v1/nodes/${swarmId.swarmNodeId}/components`);
+      const body = res.json<{ components: { name: string; pid?: number }[]; stale: boolean }>();
+      return body.components.some((c) => c.name === 'engine-proxy' && c.pid === second.pid)
+        ? body
+        : undefined;
+    });
+    assert.equal(components.stale, false);
+  });
+
   it('is safe to run again: a member only checks in', async () => {
     const again = await stevedoreJoin(cluster.nodes[1]!, await workerToken());
     assert.equal(again.code, 0, `${again.stdout}\n${again.stderr}`);
     assert.match(again.stdout, /member already/);
+    assert.match(again.stdout, /agent: running already/);
     assert.match(again.stdout, /done: nothing to change/);
   });
 
@@ -217,6 +341,6 @@ describe('stevedore join on a manager and three more nodes', { timeout: 600_000 
     assert.equal((await api('DELETE', `/api/v1/cluster/nodes/${id}`)).status, 204);
     const again = await stevedoreJoin(node, await workerToken());
     assert.notEqual(again.code, 0, again.stdout);
-    assert.match(again.stderr, /node certificate|join again/);
+    assert.match(again.stderr, /does not know this one .*docker swarm leave/);
   });
 });

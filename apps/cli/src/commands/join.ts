@@ -5,20 +5,21 @@
  * digest, get a node certificate for a key made here, join the swarm, trust the registry, report in.
  * Each step is printed; running it again is safe.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
-import { homedir } from 'node:os';
+import { closeSync, openSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { joinAsNode, managerUrlOf, parseJoinToken } from '@stevedore/cluster';
-import { loadConfig } from '@stevedore/config';
 import { InvalidArgumentError } from '@stevedore/errors';
 import { ensureDockerEngine } from '@stevedore/host';
-import { configFileOf } from '../global-options.js';
+import { configWithDataDir } from './data-dir.js';
 import { VERSION } from '../version.js';
 
 interface JoinFlags {
   token?: string;
+  agent?: boolean;
   dataDir?: string;
   dockerHost?: string;
   advertiseAddr?: string;
@@ -33,19 +34,10 @@ async function joinCommandAction(managerUrl: string, flags: JoinFlags, command: 
       'a join token is needed: --token TOKEN (or STEVEDORE_JOIN_TOKEN), from the Nodes page or GET /api/v1/cluster/join-tokens',
     );
   }
-  const dataDir =
-    flags.dataDir !== undefined
-      ? resolve(flags.dataDir)
-      : process.getuid?.() !== 0 && process.env['STEVEDORE_DATA_DIR'] === undefined
-        ? join(homedir(), '.stevedore')
-        : undefined;
   // What can be checked here is checked before the engine is touched.
   parseJoinToken(token);
   managerUrlOf(managerUrl);
-  const config = await loadConfig({
-    file: configFileOf(command),
-    flags: [{ path: 'dataDir', value: dataDir, flag: '--data-dir' }],
-  });
+  const config = await configWithDataDir(command, flags.dataDir);
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const engine = await ensureDockerEngine({
     ...(flags.dockerHost !== undefined ? { dockerHost: flags.dockerHost } : {}),
@@ -66,6 +58,7 @@ async function joinCommandAction(managerUrl: string, flags: JoinFlags, command: 
       agentVersion: VERSION,
       progress: say,
     });
+    if (flags.agent !== false) await startAgentInBackground(config.dataDir, engine.dockerHost);
     say(
       joined.joinedNow
         ? `done: this machine is node ${joined.nodeId} (${joined.role}); docker node ls on a manager shows it as ${joined.swarmNodeId}`
@@ -73,6 +66,39 @@ async function joinCommandAction(managerUrl: string, flags: JoinFlags, command: 
     );
   } finally {
     engine.close();
+  }
+}
+
+/** Starts `stevedore agent` for this node, detached, unless its pid file names a live agent. */
+async function startAgentInBackground(dataDir: string, dockerHost: string): Promise<void> {
+  const pidFile = join(dataDir, 'agent', 'agent.pid');
+  const pid = Number(await readFile(pidFile, 'utf8').catch(() => ''));
+  if (pid > 0 && isAlive(pid)) {
+    say(`agent: running already (pid ${pid})`);
+    return;
+  }
+  await mkdir(join(dataDir, 'agent'), { recursive: true, mode: 0o700 });
+  const logFile = join(dataDir, 'agent', 'agent.log');
+  const fd = openSync(logFile, 'a', 0o600);
+  try {
+    const child = spawn(
+      process.execPath,
+      [process.argv[1]!, 'agent', '--data-dir', dataDir, '--docker-host', dockerHost],
+      { detached: true, stdio: ['ignore', fd, fd] },
+    );
+    child.unref();
+    say(`agent: started in the background (pid ${child.pid}, log ${logFile}); stevedore status shows it`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -91,6 +117,10 @@ export function joinCommand(): Command {
     .option(
       '--advertise-addr <ip>',
       'address other nodes reach this one at (default: the one the manager sees)',
+    )
+    .option(
+      '--no-agent',
+      'do not start `stevedore agent` in the background (a service manager starts it instead)',
     )
     .addHelpText(
       'after',

@@ -14,7 +14,7 @@
  * bundle was revoked or expired, the session ended, or the account was deactivated, removed or had its
  * admin flag changed (the caller's view of lists and events depends on it).
  */
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
@@ -35,13 +35,16 @@ class Unauthenticated extends Error {}
 
 const keyIds = new WeakMap<object, string>();
 
-/** The SHA-256 of the peer certificate's public key (what a bundle is recorded by), once per connection. */
-function peerKeyId(socket: TLSSocket): string | undefined {
+/**
+ * The SHA-256 of the peer certificate's public key (what a bundle is recorded by), once per connection;
+ * only for a certificate of the client CA (the handshake also accepts the cluster CA's, for node agents).
+ */
+function peerKeyId(socket: TLSSocket, clientCa: X509Certificate): string | undefined {
   if (!socket.authorized) return undefined;
   const cached = keyIds.get(socket);
   if (cached) return cached;
   const cert = socket.getPeerX509Certificate();
-  if (!cert) return undefined;
+  if (!cert || !cert.checkIssued(clientCa) || !cert.verify(clientCa.publicKey)) return undefined;
   const id = createHash('sha256')
     .update(cert.publicKey.export({ type: 'spki', format: 'der' }))
     .digest('hex');
@@ -53,7 +56,10 @@ export function createDockerGate(deps: {
   proxy: DockerProxy;
   identity: Identity;
   sync: AccessModelSync;
+  /** Only certificates of this CA name client bundles. */
+  clientCaPem: string;
 }): DockerGate {
+  const clientCa = new X509Certificate(deps.clientCaPem);
   /** `credential` names the bundle or session; `check` says whether it still belongs to `name`. */
   const callerFor = (
     name: string,
@@ -83,7 +89,7 @@ export function createDockerGate(deps: {
   const route = (req: IncomingMessage): { url: string; caller: () => Promise<ProxyCaller> } | undefined => {
     const url = req.url ?? '/';
     const remote = req.socket.remoteAddress ?? '';
-    const keyId = peerKeyId(req.socket as TLSSocket);
+    const keyId = peerKeyId(req.socket as TLSSocket, clientCa);
     if (keyId !== undefined && isEnginePath(url)) {
       return {
         url,

@@ -3,7 +3,8 @@
  * credential, checked before anything is written), the node list, and the agents' reports (by node
  * certificate). The swarm join token a new node needs comes from this controller's engine, a manager.
  */
-import { FailedPreconditionError } from '@stevedore/errors';
+import { FailedPreconditionError, isNotFound, UnauthenticatedError } from '@stevedore/errors';
+import type { EngineClient } from '@stevedore/engine';
 import type { NodeRecord } from '@stevedore/cluster';
 import type { Handlers } from '../http/route-kit.js';
 import type { Services } from './services.js';
@@ -23,6 +24,34 @@ function nodeOf(n: NodeRecord) {
   };
 }
 
+/** How often an unchanged report is written to the node record (its lastSeenAt). */
+const REPORT_WRITE_MS = 30_000;
+/** A node whose agent has not reported for this long is shown as stale. */
+const STALE_MS = REPORT_WRITE_MS + 3 * 10_000;
+
+/** Components compared by what a change of theirs means: state, pid, restarts. */
+const componentsKey = (components: NodeRecord['components']) =>
+  JSON.stringify((components ?? []).map((c) => [c.name, c.state, c.pid, c.restarts, c.lastError]));
+
+const notAMember = () =>
+  new UnauthenticatedError(
+    'the cluster does not know this node any more (it was removed): leave the swarm on it (docker swarm leave), then stevedore join with a current token',
+  );
+
+/** Rotates the swarm's join token for `role` (both when absent) on the manager engine. */
+async function rotateSwarmTokens(
+  engine: EngineClient,
+  role: 'worker' | 'manager' | undefined,
+): Promise<void> {
+  const { Version, Spec } = await engine.json<{ Version: { Index: number }; Spec: unknown }>('GET', '/swarm');
+  const query = {
+    version: Version.Index,
+    ...(role !== 'manager' ? { rotateWorkerToken: 'true' } : {}),
+    ...(role !== 'worker' ? { rotateManagerToken: 'true' } : {}),
+  };
+  await engine.json<void>('POST', '/swarm/update', { query, body: Spec });
+}
+
 const hostOf = (address: string) => (address.includes(':') ? `[${address}]` : address);
 
 export function clusterHandlers({
@@ -40,6 +69,8 @@ export function clusterHandlers({
   | 'removeClusterNode'
   | 'agentReport'
   | 'leaveCluster'
+  | 'renewNodeCertificate'
+  | 'nodeComponents'
 > {
   /** The swarm this controller's engine manages: join tokens and manager addresses. */
   const swarm = async () => {
@@ -72,10 +103,15 @@ export function clusterHandlers({
     rotateJoinTokens: async ({ body, localPort, audit }) => {
       audit.target = `join-tokens:${body.role ?? 'worker,manager'}`;
       await membership.tokens.rotate(body.role ? [body.role] : undefined);
+      // The swarm's own token for that role goes too: a node that got it with an old token cannot use it.
+      if (engine) await rotateSwarmTokens(engine, body.role);
       return { body: await tokensWithUrl(localPort) };
     },
     joinCluster: async ({ body, audit }) => {
-      audit.actor = `node:${body.hostname.slice(0, 64)}`;
+      // The name is the node's own claim: only a well-formed one goes into the audit log.
+      audit.actor = /^[A-Za-z0-9.-]{1,64}$/.test(body.hostname)
+        ? `node:${body.hostname}`
+        : 'node:(invalid name)';
       // The token first: a caller without one learns nothing of this cluster's engine.
       const role = await membership.roleOf(body.token);
       const current = await swarm();
@@ -107,12 +143,49 @@ export function clusterHandlers({
       return {};
     },
     agentReport: async ({ node, body }) => {
-      const updated = await membership.nodes.update(node.id, {
-        ...(body.swarmNodeId !== undefined ? { swarmNodeId: body.swarmNodeId } : {}),
-        agentVersion: body.agentVersion,
-        lastSeenAt: new Date(now()).toISOString(),
-      });
+      const current = await membership.nodes.get(node.id);
+      if (!current) throw notAMember();
+      const at = new Date(now());
+      const changed =
+        current.swarmNodeId !== (body.swarmNodeId ?? current.swarmNodeId) ||
+        current.agentVersion !== body.agentVersion ||
+        componentsKey(current.components) !== componentsKey(body.components ?? current.components);
+      const lastSeen = current.lastSeenAt ? Date.parse(current.lastSeenAt) : 0;
+      // Reports come every few seconds from every node: the record is written when something changed, or
+      // to keep lastSeenAt within REPORT_WRITE_MS, not on every report.
+      const updated =
+        changed || at.getTime() - lastSeen >= REPORT_WRITE_MS
+          ? await membership.nodes
+              .update(node.id, {
+                ...(body.swarmNodeId !== undefined ? { swarmNodeId: body.swarmNodeId } : {}),
+                ...(body.components !== undefined ? { components: body.components } : {}),
+                agentVersion: body.agentVersion,
+                lastSeenAt: at.toISOString(),
+              })
+              .catch((err: unknown) => {
+                throw isNotFound(err) ? notAMember() : err;
+              })
+          : current;
       return { body: { node: nodeOf(updated) } };
+    },
+    renewNodeCertificate: async ({ node, body, audit }) => {
+      audit.target = `node:${node.id}`;
+      const renewed = await membership.renew(node.id, body.csr);
+      return { body: { certificate: renewed.certificatePem } };
+    },
+    nodeComponents: async ({ params }) => {
+      const nodes = await membership.nodes.list();
+      const found = nodes.find((n) => n.id === params.id || n.swarmNodeId === params.id);
+      if (!found) throw notFound(`node ${params.id}`);
+      const reportedAt = found.lastSeenAt ?? null;
+      return {
+        body: {
+          node: nodeOf(found),
+          components: found.components ?? [],
+          reportedAt,
+          stale: reportedAt === null || now() - Date.parse(reportedAt) > STALE_MS,
+        },
+      };
     },
     leaveCluster: async ({ node, audit }) => {
       audit.target = `node:${node.id}`;

@@ -114,7 +114,7 @@ export function bindRoutes(app: FastifyInstance, handlers: Handlers, deps: Route
             node = await deps.authenticateNode?.(request.raw.socket as TLSSocket);
             if (!node) {
               throw new UnauthenticatedError(
-                'this is for node agents: present the node certificate `stevedore join` obtained (a removed node must join again)',
+                "this is for node agents, with their node certificate, and the cluster does not know this one (the node was removed, or it is no node's): on a removed node, leave the swarm (docker swarm leave), then stevedore join with a current token",
               );
             }
             audit.actor = `node:${node.id}`;
@@ -122,7 +122,8 @@ export function bindRoutes(app: FastifyInstance, handlers: Handlers, deps: Route
             const token = bearerOf(request);
             if (token !== undefined) caller = await deps.authenticate(token);
           }
-          if (spec.access === 'user' || spec.access === 'admin') {
+          // Deny by default: every access level but `public` and `node` needs a caller.
+          if (spec.access !== 'public' && spec.access !== 'node') {
             if (!caller) {
               throw new UnauthenticatedError(
                 'log in first: send "Authorization: Bearer <token>" from POST /auth/login',
