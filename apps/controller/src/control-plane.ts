@@ -93,6 +93,17 @@ export interface ControlPlane {
 
 export const FIRST_ADMIN = 'admin';
 
+/** Removes the member whose engine was this swarm node; answers its node id, if there was one. */
+async function revokeSwarmNode(
+  membership: ClusterMembership,
+  swarmNodeId: string,
+): Promise<string | undefined> {
+  const node = await membership.nodes.bySwarmNodeId(swarmNodeId);
+  if (!node) return undefined;
+  await membership.nodes.remove(node.id);
+  return node.id;
+}
+
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const { store, logger } = options;
   const sync = await startAccessModelSync(store, {
@@ -146,6 +157,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       clusterCa: pki.clusterCa,
       issue: (names) => pki.issueServerCertificate(names),
     });
+    const membership = new ClusterMembership(store, pki.clusterCa);
     let proxy: DockerProxy | undefined;
     if (options.dockerHost !== undefined) {
       const created = createDockerProxy({
@@ -163,6 +175,17 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         log: logger,
         // Who made each image tag on the engine: in the Store, shared by every controller.
         imageOwners: createStoreImageOwners(store),
+        // `docker node rm` removes the node from the swarm; its Stevedore membership (and certificate) goes too.
+        onCompleted: (call) => {
+          const swarmNodeId = /\/nodes\/([^/]+)$/.exec(call.path)?.[1];
+          if (call.action !== 'node.remove' || call.status >= 300 || !swarmNodeId) return;
+          void revokeSwarmNode(membership, decodeURIComponent(swarmNodeId)).then(
+            (id) =>
+              id &&
+              logger.info({ node: id, swarmNodeId }, 'node removed from the swarm: certificate revoked'),
+            (err: unknown) => logger.error({ err, swarmNodeId }, 'could not revoke a removed node'),
+          );
+        },
       });
       proxy = created;
       closers.push(() => created.close());
@@ -183,7 +206,6 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     });
     closers.push(() => signers.close());
     await signers.ready;
-    const membership = new ClusterMembership(store, pki.clusterCa);
     const engine = options.dockerHost !== undefined ? new EngineClient(options.dockerHost) : undefined;
     if (engine) closers.push(() => Promise.resolve(engine.close()));
     let tls = await certificates.ensure(pki.serverNames);

@@ -105,16 +105,24 @@ describe('cluster membership over the REST API', { timeout: 300_000 }, () => {
 
     // The agent is known by that certificate.
     const agent = { certPem: joined.certificate, keyPem };
+    // A swarm node that does not exist is no one's to claim.
+    const madeUp = await call('POST', '/api/v1/cluster/agent/report', {
+      cert: agent,
+      body: { swarmNodeId: 'no-such-swarm-node', agentVersion: 'test' },
+    });
+    assert.equal(madeUp.status, 412, madeUp.text);
+    const swarmNodeId = (await engine.request('GET', '/info')).json<{ Swarm: { NodeID: string } }>().Swarm
+      .NodeID;
     const report = await call('POST', '/api/v1/cluster/agent/report', {
       cert: agent,
-      body: { swarmNodeId: 'swarm-node-x', agentVersion: 'test' },
+      body: { swarmNodeId, agentVersion: 'test' },
     });
     assert.equal(report.status, 200, report.text);
-    assert.equal(report.json<Joined>().node.swarmNodeId, 'swarm-node-x');
+    assert.equal(report.json<Joined>().node.swarmNodeId, swarmNodeId);
     const listed = await call('GET', '/api/v1/cluster/nodes', { token: admin });
     const node = listed.json<{ items: Joined['node'][] }>().items.find((n) => n.id === joined.node.id);
     assert.equal(node?.hostname, 'worker-1');
-    assert.equal(node?.swarmNodeId, 'swarm-node-x');
+    assert.equal(node?.swarmNodeId, swarmNodeId);
 
     const audit = await call('GET', '/api/v1/audit?action=cluster.join', { token: admin });
     const entries = audit.json<{ items: { actor: string; target: string; result: string }[] }>().items;
@@ -144,7 +152,7 @@ describe('cluster membership over the REST API', { timeout: 300_000 }, () => {
       body: { agentVersion: 'test' },
     });
     assert.equal(refused.status, 401);
-    assert.match(errorOf(refused).message, /join again/);
+    assert.match(errorOf(refused).message, /does not know this one/);
   });
 
   it('refuses agent calls without a node certificate', async () => {

@@ -92,6 +92,8 @@ export async function runAgent(options: AgentOptions): Promise<void> {
   const logged = new Map<string, string>();
 
   const report = async () => {
+    // `stevedore join` may have renewed the membership (a node that was removed and joined again).
+    membership = (await readNodeMembership(dataDir).catch(() => undefined)) ?? membership;
     try {
       await client().call('POST', '/api/v1/cluster/agent/report', {
         ...(swarmNodeId ? { swarmNodeId } : {}),

@@ -1,7 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { isFailedPrecondition, isInvalidArgument, isUnauthenticated } from '@stevedore/errors';
+import {
+  isAlreadyExists,
+  isFailedPrecondition,
+  isInvalidArgument,
+  isUnauthenticated,
+} from '@stevedore/errors';
 import { createCertificateAuthority, createKeyAndCsr, publicKeyIdOf } from '@stevedore/pki';
 import { createMemoryStore } from '@stevedore/store';
 import { ClusterMembership, nodeDnsName } from './membership.js';
@@ -112,5 +117,27 @@ describe('joining', () => {
       });
     }
     assert.deepEqual(await membership.nodes.list(), before, 'nothing recorded by a refused join');
+  });
+  it("renews a member's certificate for a new key: the old key is refused from then on, and one key is one node", async () => {
+    const { membership } = await cluster();
+    const { worker } = await membership.tokens.tokens();
+    const first = await createKeyAndCsr('w1');
+    const joined = await membership.join({ token: worker, csrPem: first.csrPem, hostname: 'w1' });
+    await assert.rejects(
+      membership.join({ token: worker, csrPem: first.csrPem, hostname: 'w1-again' }),
+      (err: Error) => isAlreadyExists(err),
+      'the same key cannot be a second node',
+    );
+    const second = await createKeyAndCsr('w1');
+    const renewed = await membership.renew(joined.node.id, second.csrPem);
+    const cert = new X509Certificate(renewed.certificatePem);
+    assert.match(cert.subject, new RegExp(`CN=${joined.node.id}`));
+    assert.match(cert.subject, /OU=worker/);
+    assert.equal(await membership.nodes.byKeyId(joined.node.keyId), undefined, 'the old key is refused');
+    assert.equal((await membership.nodes.byKeyId(publicKeyIdOf(renewed.certificatePem)))?.id, joined.node.id);
+    await membership.nodes.remove(joined.node.id);
+    await assert.rejects(membership.renew(joined.node.id, second.csrPem), (err: Error) =>
+      isUnauthenticated(err),
+    );
   });
 });

@@ -44,6 +44,15 @@ export interface DockerProxyOptions {
   readonly dockerHost: string;
   readonly access: ProxyAccess;
   readonly audit: AuditBatcher;
+  /**
+   * Told of every call the proxy answered (after its audit entry), with the operation and the path as
+   * sent: the controller revokes a node's certificate when `node.remove` succeeds.
+   */
+  readonly onCompleted?: (call: {
+    readonly action: string;
+    readonly path: string;
+    readonly status: number;
+  }) => void;
   /** Stevedore's version, shown by `docker version` as a server component. */
   readonly version: string;
   readonly log: { error(obj: object, msg: string): void };
@@ -99,8 +108,13 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
     plan: Partial<Plan>,
     status: number,
     reason?: string,
-  ) =>
-    audit.add({
+  ) => {
+    options.onCompleted?.({
+      action: plan.action ?? 'engine.call',
+      path: (req.url ?? '').split('?')[0] ?? '',
+      status,
+    });
+    return audit.add({
       actor: caller.name,
       action: plan.action ?? 'engine.call',
       target: plan.target ?? `${req.method} ${(req.url ?? '').split('?')[0]}`,
@@ -115,6 +129,7 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
         ...(reason ? { reason } : {}),
       },
     });
+  };
 
   /**
    * Plans the call; a refusal carries what was asked, for its audit entry. The body is read from `req`,

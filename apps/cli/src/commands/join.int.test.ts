@@ -343,4 +343,42 @@ describe('stevedore join on a manager and three more nodes', { timeout: 600_000 
     assert.notEqual(again.code, 0, again.stdout);
     assert.match(again.stderr, /does not know this one .*docker swarm leave/);
   });
+  it('docker node rm through the controller revokes the node; its agent stops serving, and it can join again', async () => {
+    const node = cluster.nodes[1]!;
+    const { swarmNodeId } = (await status(node)) as unknown as { swarmNodeId: string };
+    await node.engine.docker(['swarm', 'leave']);
+    // The dashboard's door to the same Docker API proxy, with the administrator's session.
+    const removed = await api('DELETE', `/api/docker/v1.41/nodes/${swarmNodeId}?force=true`);
+    assert.equal(removed.status, 200, removed.text);
+    await until('the membership gone', async () => {
+      const nodes = (await api('GET', '/api/v1/cluster/nodes')).json<{ items: { swarmNodeId?: string }[] }>()
+        .items;
+      return nodes.some((n) => n.swarmNodeId === swarmNodeId) ? undefined : true;
+    });
+    const refused = await until('the agent refused and its proxy down', async () => {
+      const s = (await status(node)) as unknown as {
+        lastReportError?: string;
+        components: { name: string; state: string }[];
+      };
+      const proxy = s.components.find((c) => c.name === 'engine-proxy');
+      return s.lastReportError && proxy?.state === 'stopped' ? s : undefined;
+    });
+    assert.match(refused.lastReportError!, /does not know this one/);
+
+    const again = await stevedoreJoin(node, await workerToken());
+    assert.equal(again.code, 0, `${again.stdout}\n${again.stderr}`);
+    assert.match(again.stdout, /joining afresh/);
+    assert.match(again.stdout, /agent: running already/);
+    const ready = await cluster.manager.engine.docker([
+      'node',
+      'ls',
+      '--format',
+      '{{.Hostname}} {{.Status}}',
+    ]);
+    assert.match(ready.stdout, new RegExp(`${node.name} Ready`), ready.stdout);
+    await until('the agent accepted again, its proxy back', async () => {
+      const s = (await status(node)) as unknown as { components: { name: string; state: string }[] };
+      return s.components.find((c) => c.name === 'engine-proxy')?.state === 'running' ? true : undefined;
+    });
+  });
 });

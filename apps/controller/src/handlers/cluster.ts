@@ -89,6 +89,18 @@ export function clusterHandlers({
     const managers = (info.Swarm.RemoteManagers ?? []).map((m) => m.Addr);
     return { tokens: JoinTokens, managers, nodeAddr: info.Swarm.NodeAddr };
   };
+  /** A node may name as its own only a swarm node that exists and that no other member named first. */
+  const checkSwarmNodeClaim = async (nodeId: string, swarmNodeId: string) => {
+    const other = await membership.nodes.bySwarmNodeId(swarmNodeId);
+    if (other && other.id !== nodeId) {
+      throw new FailedPreconditionError(`swarm node ${swarmNodeId} is another member's`);
+    }
+    if (engine && !(await engine.inspect(`/nodes/${encodeURIComponent(swarmNodeId)}`))) {
+      throw new FailedPreconditionError(
+        `the swarm has no node ${swarmNodeId}: report the id docker info shows`,
+      );
+    }
+  };
   const tokensWithUrl = async (localPort: number) => {
     const tokens = await membership.tokens.tokens();
     const nodeAddr = await swarm().then(
@@ -145,6 +157,9 @@ export function clusterHandlers({
     agentReport: async ({ node, body }) => {
       const current = await membership.nodes.get(node.id);
       if (!current) throw notAMember();
+      if (body.swarmNodeId !== undefined && body.swarmNodeId !== current.swarmNodeId) {
+        await checkSwarmNodeClaim(node.id, body.swarmNodeId);
+      }
       const at = new Date(now());
       const changed =
         current.swarmNodeId !== (body.swarmNodeId ?? current.swarmNodeId) ||
