@@ -114,6 +114,11 @@ describe('Docker pages in Chromium against a controller with a swarm engine', { 
     await d.check('nodes');
     await page.getByRole('table').getByRole('link').first().click();
     await page.getByRole('heading', { level: 1, name: /^Node / }).waitFor();
+    // This engine was not joined through `stevedore join`: no agent reports from it, and the page says so.
+    await page
+      .getByRole('region', { name: 'Stevedore agent' })
+      .getByText(/did not join through stevedore join/)
+      .waitFor();
     await page.getByLabel('Label value').fill('/Shared/dev');
     await button('Set label').click();
     await page.getByRole('cell', { name: '/Shared/dev', exact: true }).waitFor();

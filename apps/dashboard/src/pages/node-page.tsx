@@ -2,6 +2,7 @@
  * One node: what it is (role, state, availability, resources, labels) and, for users with `node.update`
  * on its collection, its changes. Every change is `POST /nodes/{id}/update?version=N` with the full spec,
  * so a change made elsewhere in between is refused by the engine (out of sequence) rather than lost.
+ * Administrators also see the node's Stevedore agent and its components (node-agent-section.tsx).
  */
 import { Link, useParams } from 'react-router';
 import { collectionOf, type Node, type NodeSpec } from '../api/docker.js';
@@ -12,6 +13,8 @@ import { formatBytes, formatCpus, formatTime, nodeName, nodeRole } from '../ui/d
 import { FormStatus } from '../ui/form.js';
 import { Page, Section } from '../ui/page.js';
 import { QueryView } from '../ui/states.js';
+import { useSession } from '../session/session.js';
+import { NodeAgentSection } from './node-agent-section.js';
 import { NodeLabels } from './node-labels.js';
 import type { UpdateNode } from './node-update.js';
 
@@ -95,6 +98,7 @@ export default function NodePage() {
   const id = useParams()['id'] ?? '';
   const node = useDockerInspect('nodes', id);
   const permissions = usePermissions();
+  const admin = useSession().user!.admin;
   const mutation = useDockerMutation(
     (docker, { node: n, spec }: { node: Node; spec: NodeSpec }) =>
       docker.post(`/nodes/${encodeURIComponent(n.ID)}/update`, spec, { version: n.Version.Index }),
@@ -119,6 +123,7 @@ export default function NodePage() {
               <FormStatus error={mutation.error} success={mutation.isSuccess ? 'Node updated.' : null} />
               {canEdit && <NodeControls node={n} update={update} pending={mutation.isPending} />}
               <NodeLabels node={n} update={canEdit ? update : undefined} pending={mutation.isPending} />
+              {admin && <NodeAgentSection swarmNodeId={n.ID} />}
             </>
           );
         }}
