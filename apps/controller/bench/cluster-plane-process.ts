@@ -6,14 +6,11 @@
  * follows what it holds rather than when V8 last collected, it runs a full collection every 2 s and then
  * writes its memory usage to DATA_DIR/memory.json (the benchmark reads it). SIGTERM closes it.
  */
-import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { pino } from 'pino';
-import { openSqliteStore } from '@stevedore/store';
-import { startControlPlane } from '../src/index.js';
+import { startBenchPlane } from './bench-plane.js';
 
 const [dataDir, dockerHost] = process.argv.slice(2);
 if (dataDir === undefined || dockerHost === undefined) {
@@ -29,16 +26,7 @@ setInterval(() => {
   writeFileSync(memoryFile, JSON.stringify({ rss, heapUsed, external, arrayBuffers }));
 }, 2_000).unref();
 
-const password = randomBytes(18).toString('base64url');
-const store = openSqliteStore({ path: join(dataDir, 'store.db') });
-const plane = await startControlPlane({
-  store,
-  dataDir,
-  host: '127.0.0.1',
-  port: 0,
-  logger: pino({ level: 'warn' }),
-  version: 'bench',
-  adminPassword: password,
+const { plane, store, password } = await startBenchPlane(dataDir, {
   dockerHost,
   identity: { kdf: { log2N: 10 } },
 });

@@ -9,26 +9,12 @@
  * limited to registry use for the first administrator, and prints one JSON line: the URL, the cluster CA,
  * the registry's service name, the user, its password and the access token. SIGTERM closes it.
  */
-import { randomBytes } from 'node:crypto';
 import { request } from 'node:https';
-import { pino } from 'pino';
-import { openSqliteStore } from '@stevedore/store';
-import { join } from 'node:path';
-import { startControlPlane } from '../src/index.js';
+import { startBenchPlane } from './bench-plane.js';
 
 const dataDir = process.argv[2];
 if (dataDir === undefined) throw new Error('usage: token-service-process.ts DATA_DIR');
-const password = randomBytes(18).toString('base64url');
-const store = openSqliteStore({ path: join(dataDir, 'store.db') });
-const plane = await startControlPlane({
-  store,
-  dataDir,
-  host: '127.0.0.1',
-  port: 0,
-  logger: pino({ level: 'warn' }),
-  version: 'bench',
-  adminPassword: password,
-});
+const { plane, store, password } = await startBenchPlane(dataDir);
 
 function call(method: string, path: string, body: unknown, token?: string): Promise<string> {
   const payload = JSON.stringify(body);
