@@ -177,9 +177,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         imageOwners: createStoreImageOwners(store),
         // `docker node rm` removes the node from the swarm; its Stevedore membership (and certificate) goes too.
         onCompleted: (call) => {
-          const swarmNodeId = /\/nodes\/([^/]+)$/.exec(call.path)?.[1];
+          const swarmNodeId = /^node:(.+)$/.exec(call.target)?.[1];
           if (call.action !== 'node.remove' || call.status >= 300 || !swarmNodeId) return;
-          void revokeSwarmNode(membership, decodeURIComponent(swarmNodeId)).then(
+          void revokeSwarmNode(membership, swarmNodeId).then(
             (id) =>
               id &&
               logger.info({ node: id, swarmNodeId }, 'node removed from the swarm: certificate revoked'),

@@ -39,6 +39,7 @@ describe('cluster membership over the REST API', { timeout: 300_000 }, () => {
   let plane: ControlPlane;
   let call: ReturnType<typeof apiClient>;
   let admin: string;
+  let engineName: string;
 
   const login = async (username: string, password: string) =>
     (await call('POST', '/auth/login', { body: { username, password } })).json<{ auth_token: string }>()
@@ -66,6 +67,7 @@ describe('cluster membership over the REST API', { timeout: 300_000 }, () => {
     plane = await startTestPlane(store, dataDir, { dockerHost: engine.host });
     call = apiClient(plane.url, plane.clusterCaPem);
     admin = await login('admin', TEST_ADMIN_PASSWORD);
+    engineName = (await engine.request('GET', '/info')).json<{ Name: string }>().Name;
   });
   after(async () => {
     await plane?.close();
@@ -92,7 +94,8 @@ describe('cluster membership over the REST API', { timeout: 300_000 }, () => {
 
   it("admits a node: its certificate for its own key, and the engine's swarm join token for its role", async () => {
     const t = await tokens();
-    const { res, keyPem } = await joinWith(t.worker);
+    // The node's name is the engine's: its swarm node is what this node then claims as its own.
+    const { res, keyPem } = await joinWith(t.worker, engineName);
     assert.equal(res.status, 201, res.text);
     const joined = res.json<Joined>();
     const cert = new X509Certificate(joined.certificate);
@@ -121,7 +124,15 @@ describe('cluster membership over the REST API', { timeout: 300_000 }, () => {
     assert.equal(report.json<Joined>().node.swarmNodeId, swarmNodeId);
     const listed = await call('GET', '/api/v1/cluster/nodes', { token: admin });
     const node = listed.json<{ items: Joined['node'][] }>().items.find((n) => n.id === joined.node.id);
-    assert.equal(node?.hostname, 'worker-1');
+    assert.equal(node?.hostname, engineName);
+    // Another member may not claim that swarm node.
+    const second = await joinWith(t.worker, 'worker-2');
+    const thief = await call('POST', '/api/v1/cluster/agent/report', {
+      cert: { certPem: second.res.json<Joined>().certificate, keyPem: second.keyPem },
+      body: { swarmNodeId, agentVersion: 'test' },
+    });
+    assert.equal(thief.status, 412, thief.text);
+    assert.match(errorOf(thief).message, /another member's/);
     assert.equal(node?.swarmNodeId, swarmNodeId);
 
     const audit = await call('GET', '/api/v1/audit?action=cluster.join', { token: admin });

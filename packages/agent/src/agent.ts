@@ -18,7 +18,7 @@ import {
   replaceNodeCertificate,
   type NodeMembership,
 } from '@stevedore/cluster';
-import type { EngineClient } from '@stevedore/engine';
+import type { EngineClient, EngineInfo } from '@stevedore/engine';
 import { FailedPreconditionError, isUnauthenticated } from '@stevedore/errors';
 import { createKeyAndCsr, needsRenewal } from '@stevedore/pki';
 import { desiredComponents, reconcile, type NodeRole } from './reconcile.js';
@@ -90,6 +90,7 @@ export async function runAgent(options: AgentOptions): Promise<void> {
   let lastReportAt: number | undefined;
   let lastReportError: string | undefined;
   const logged = new Map<string, string>();
+  let reporting: Promise<void> | undefined;
 
   const report = async () => {
     // `stevedore join` may have renewed the membership (a node that was removed and joined again).
@@ -129,7 +130,7 @@ export async function runAgent(options: AgentOptions): Promise<void> {
 
   try {
     while (!signal.aborted) {
-      const info = await engine.info().catch(() => undefined);
+      const info = await engine.json<EngineInfo>('GET', '/info', { timeoutMs: 5_000 }).catch(() => undefined);
       if (info?.Swarm.LocalNodeState === 'active') {
         swarmNodeId = info.Swarm.NodeID;
         role = info.Swarm.ControlAvailable ? 'manager' : 'worker';
@@ -151,11 +152,18 @@ export async function runAgent(options: AgentOptions): Promise<void> {
           );
         }
       }
-      if (lastReportAt === undefined || Date.now() - lastReportAt >= reportEveryMs) {
-        await report();
-        await renewIfDue().catch((err: unknown) =>
-          log(`renewing the node certificate failed: ${err instanceof Error ? err.message : String(err)}`),
-        );
+      // The network never holds the tick: a report (and a renewal) runs beside it, one at a time, so a
+      // manager that does not answer delays neither the restart of a component nor the status file.
+      if (!reporting && (lastReportAt === undefined || Date.now() - lastReportAt >= reportEveryMs)) {
+        lastReportAt = Date.now();
+        reporting = report()
+          .then(() => renewIfDue())
+          .catch((err: unknown) =>
+            log(`renewing the node certificate failed: ${err instanceof Error ? err.message : String(err)}`),
+          )
+          .finally(() => {
+            reporting = undefined;
+          });
       }
       const status: AgentStatus = {
         nodeId: membership.state.nodeId,
@@ -170,7 +178,11 @@ export async function runAgent(options: AgentOptions): Promise<void> {
         certificateExpiresAt: new Date(new X509Certificate(membership.certPem).validTo).toISOString(),
         updatedAt: new Date().toISOString(),
       };
-      await writeAtomically(agentStatusFile(dataDir), JSON.stringify(status, null, 2));
+      await writeAtomically(agentStatusFile(dataDir), JSON.stringify(status, null, 2)).catch((err: unknown) =>
+        log(
+          `could not write ${agentStatusFile(dataDir)}: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+      );
       await new Promise<void>((resolve) => {
         wake = resolve;
         void sleep(tickMs, signal).then(resolve);
@@ -179,5 +191,6 @@ export async function runAgent(options: AgentOptions): Promise<void> {
     }
   } finally {
     await supervisor.stopAll();
+    await reporting;
   }
 }

@@ -47,17 +47,17 @@ describe('the reconciler', () => {
     ],
     [
       'a component that died once is started again at once',
-      [desiredComponents('worker'), [stopped('engine-proxy', { failures: 1, lastExitAt: NOW - 1_000 })], NOW],
+      [desiredComponents('worker'), [stopped('engine-proxy', { failures: 1, lastExitAt: NOW - 10 })], NOW],
       ['start engine-proxy'],
     ],
     [
       'one that keeps dying waits out its backoff',
-      [desiredComponents('worker'), [stopped('engine-proxy', { failures: 4, lastExitAt: NOW - 1_000 })], NOW],
+      [desiredComponents('worker'), [stopped('engine-proxy', { failures: 4, lastExitAt: NOW - 3_000 })], NOW],
       ['wait engine-proxy'],
     ],
     [
       'and is started once the backoff is over',
-      [desiredComponents('worker'), [stopped('engine-proxy', { failures: 4, lastExitAt: NOW - 8_000 })], NOW],
+      [desiredComponents('worker'), [stopped('engine-proxy', { failures: 4, lastExitAt: NOW - 4_000 })], NOW],
       ['start engine-proxy'],
     ],
     [
@@ -85,10 +85,10 @@ describe('the reconciler', () => {
     });
   }
 
-  it('doubles the backoff with each failure, up to 30 s', () => {
+  it('restarts at once after a first failure, then doubles the backoff with each failure, up to 30 s', () => {
     assert.deepEqual(
-      [0, 1, 2, 3, 4, 5, 6, 20].map(backoffMs),
-      [0, 1000, 2000, 4000, 8000, 16000, 30000, 30000],
+      [0, 1, 2, 3, 4, 5, 6, 7, 20].map(backoffMs),
+      [0, 0, 1000, 2000, 4000, 8000, 16000, 30000, 30000],
     );
   });
 });

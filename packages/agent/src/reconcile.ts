@@ -4,9 +4,9 @@
  * row in its test; the agent calls it at start, whenever the role may have changed, and on a timer.
  *
  * Rules:
- * - a needed component that is not running is started, unless it failed recently: then it waits out a
- *   backoff that doubles with each failure in a row (1 s, 2 s, 4 s … at most 30 s), so a component that
- *   cannot start does not spin;
+ * - a needed component that is not running is started: at once after its first failure, and then after a
+ *   backoff that doubles with each further failure in a row (1 s, 2 s, 4 s … at most 30 s), so a component
+ *   that cannot start does not spin;
  * - a component that is not needed (a demoted node's manager components) and runs is stopped;
  * - a component that runs but has been unhealthy for longer than its grace is restarted.
  */
@@ -45,8 +45,8 @@ export const BACKOFF_MAX_MS = 30_000;
 export const UNHEALTHY_GRACE_MS = 10_000;
 
 export function backoffMs(failures: number): number {
-  if (failures <= 0) return 0;
-  return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(failures - 1, 10));
+  if (failures <= 1) return 0;
+  return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(failures - 2, 10));
 }
 
 export function reconcile(

@@ -50,6 +50,8 @@ interface Slot {
 
 export class Supervisor {
   private readonly slots = new Map<ComponentName, Slot>();
+  /** Set by stopAll: nothing starts any more (a restart in flight would otherwise outlive the agent). */
+  private closed = false;
 
   constructor(
     private readonly runner: ComponentRunner,
@@ -100,15 +102,24 @@ export class Supervisor {
       } else if (action.type === 'start') {
         this.start(action.component, slot);
       } else if (action.type === 'stop') {
-        void this.stop(slot);
+        void this.stop(slot).catch((err: unknown) => this.failed(slot, err));
       } else {
-        void this.stop(slot).then(() => this.start(action.component, slot));
+        void this.stop(slot).then(
+          () => this.start(action.component, slot),
+          (err: unknown) => this.failed(slot, err),
+        );
       }
     }
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all([...this.slots.values()].map((slot) => this.stop(slot)));
+    this.closed = true;
+    await Promise.all([...this.slots.values()].map((slot) => this.stop(slot).catch(() => undefined)));
+  }
+
+  private failed(slot: Slot, err: unknown): void {
+    slot.lastError = err instanceof Error ? err.message : String(err);
+    this.onChange();
   }
 
   private slot(name: ComponentName): Slot {
@@ -121,13 +132,17 @@ export class Supervisor {
   }
 
   private start(name: ComponentName, slot: Slot): void {
-    if (slot.running || slot.starting) return;
+    if (this.closed || slot.running || slot.starting) return;
     const hadRun = slot.startedAt !== undefined;
     slot.waiting = false;
     slot.since = this.now();
     slot.starting = this.runner.start(name).then(
       (running) => {
         slot.starting = undefined;
+        if (this.closed) {
+          void running.stop().catch(() => undefined);
+          return;
+        }
         slot.running = running;
         slot.startedAt = this.now();
         slot.since = this.now();

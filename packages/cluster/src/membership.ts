@@ -95,12 +95,14 @@ export class ClusterMembership {
   }
 
   /** A new certificate for a member's new key, saying what the old one said; the old one stops working. */
-  async renew(nodeId: string, csrPem: string): Promise<Joined> {
+  async renew(nodeId: string, csrPem: string, role?: NodeRole): Promise<Joined> {
     const node = await this.nodes.get(nodeId);
     if (!node) throw new UnauthenticatedError('this node is not a member any more: join again');
-    const issued = await this.issue(node, csrPem);
+    // The role the swarm gives the node now (a demoted manager renews as a worker), when the caller knows it.
+    const current = { ...node, role: role ?? node.role };
+    const issued = await this.issue(current, csrPem);
     return {
-      node: await this.nodes.replaceCertificate(nodeId, issued.record),
+      node: await this.nodes.replaceCertificate(nodeId, { ...issued.record, role: current.role }),
       certificatePem: issued.certificatePem,
     };
   }

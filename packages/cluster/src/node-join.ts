@@ -99,8 +99,14 @@ export async function replaceNodeCertificate(
 }
 
 async function readState(dir: string): Promise<NodeMembership | undefined> {
-  const text = await readFile(join(dir, FILES.state), 'utf8').catch(() => undefined);
-  if (text === undefined) return undefined;
+  let text = await readFile(join(dir, FILES.state), 'utf8').catch(() => undefined);
+  if (text === undefined) {
+    // A swap cut short by a crash (writeState): the previous state is aside.
+    const aside = `${dir}.old`;
+    text = await readFile(join(aside, FILES.state), 'utf8').catch(() => undefined);
+    if (text === undefined) return undefined;
+    dir = aside;
+  }
   const parsed = stateSchema.safeParse(JSON.parse(text));
   if (!parsed.success) {
     throw new FailedPreconditionError(
@@ -121,8 +127,15 @@ async function writeState(dir: string, files: Record<keyof typeof FILES, string>
   for (const [name, value] of Object.entries(files) as [keyof typeof FILES, string][]) {
     await writeFile(join(temp, FILES[name]), value, { mode: 0o600 });
   }
-  await rm(dir, { recursive: true, force: true });
+  // The old state is moved aside, not deleted, until the new one is in place: a crash in between leaves
+  // one of them (readState falls back to the one aside).
+  const aside = `${dir}.old`;
+  await rm(aside, { recursive: true, force: true });
+  await rename(dir, aside).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
   await rename(temp, dir);
+  await rm(aside, { recursive: true, force: true });
 }
 
 export async function joinAsNode(options: NodeJoinOptions): Promise<NodeJoined> {

@@ -17,6 +17,8 @@ import { NODE_ROLES } from './join-token.js';
 
 const NODES = '/cluster/nodes/';
 const NODE_KEYS = '/cluster/node-keys/';
+/** How long the key a renewal replaced is still accepted. */
+export const RENEWAL_GRACE_MS = 10 * 60_000;
 
 const nodeSchema = z.object({
   id: z.string(),
@@ -30,6 +32,10 @@ const nodeSchema = z.object({
   swarmNodeId: z.string().optional(),
   lastSeenAt: z.string().optional(),
   agentVersion: z.string().optional(),
+  /** The key of the certificate this one replaced, still accepted until `previousUntil` (ISO): an answer to
+   * a renewal lost on the way must not lock the node out. */
+  previousKeyId: z.string().optional(),
+  previousUntil: z.string().optional(),
   /** The components as the agent last reported them (see @stevedore/agent's ComponentStatus). */
   components: z
     .array(
@@ -88,7 +94,12 @@ export class NodeRegistry {
     if (!kv) return undefined;
     const { nodeId } = JSON.parse(kv.value) as { nodeId: string };
     const node = await this.get(nodeId);
-    return node?.keyId === keyId ? node : undefined;
+    if (node?.keyId === keyId) return node;
+    const inGrace =
+      node?.previousKeyId === keyId &&
+      node.previousUntil !== undefined &&
+      Date.parse(node.previousUntil) > Date.now();
+    return inGrace ? node : undefined;
   }
 
   async list(): Promise<NodeRecord[]> {
@@ -126,19 +137,26 @@ export class NodeRegistry {
   /** Puts a renewed certificate in the record: the old key is refused from now on, the new one known. */
   async replaceCertificate(
     id: string,
-    certificate: Pick<NodeRecord, 'keyId' | 'serial' | 'notAfter'>,
+    certificate: Pick<NodeRecord, 'keyId' | 'serial' | 'notAfter' | 'role'>,
+    graceMs = RENEWAL_GRACE_MS,
   ): Promise<NodeRecord> {
     const kv = await this.store.get(NODES + id);
     const node = kv ? decode(kv.value) : undefined;
     if (!kv || !node) throw new NotFoundError(`node ${id} is not a member of this cluster`);
-    const next = { ...node, ...certificate };
+    const next: NodeRecord = {
+      ...node,
+      ...certificate,
+      previousKeyId: node.keyId,
+      previousUntil: new Date(Date.now() + graceMs).toISOString(),
+    };
     const txn = await this.store.txn({
       compares: [
         { key: NODES + id, target: 'modRevision', equals: kv.modRevision },
         { key: NODE_KEYS + next.keyId, target: 'modRevision', equals: 0 },
       ],
       success: [
-        { type: 'delete', key: NODE_KEYS + node.keyId },
+        // The key before the one replaced now goes; the one replaced stays for the grace period.
+        ...(node.previousKeyId ? [{ type: 'delete' as const, key: NODE_KEYS + node.previousKeyId }] : []),
         { type: 'put', key: NODE_KEYS + next.keyId, value: JSON.stringify({ nodeId: id }) },
         { type: 'put', key: NODES + id, value: JSON.stringify(next) },
       ],
@@ -161,6 +179,7 @@ export class NodeRegistry {
       success: [
         { type: 'delete', key: NODES + id },
         { type: 'delete', key: NODE_KEYS + node.keyId },
+        ...(node.previousKeyId ? [{ type: 'delete' as const, key: NODE_KEYS + node.previousKeyId }] : []),
       ],
       failure: [],
     });

@@ -50,7 +50,8 @@ export interface DockerProxyOptions {
    */
   readonly onCompleted?: (call: {
     readonly action: string;
-    readonly path: string;
+    /** `type:full id` once the resource was resolved (a name or id prefix in the path is resolved here). */
+    readonly target: string;
     readonly status: number;
   }) => void;
   /** Stevedore's version, shown by `docker version` as a server component. */
@@ -111,7 +112,7 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
   ) => {
     options.onCompleted?.({
       action: plan.action ?? 'engine.call',
-      path: (req.url ?? '').split('?')[0] ?? '',
+      target: plan.target ?? '',
       status,
     });
     return audit.add({

@@ -25,13 +25,20 @@ export function childProcessRunner(options: {
         ? [setpriv, ['--pdeathsig', 'SIGTERM', '--', process.execPath, ...args]]
         : [process.execPath, args];
       const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+      // A spawn that fails (no such binary, no memory) is this start failing, not the agent crashing.
+      const spawnFailed = new Promise<string>((resolve) =>
+        child.once('error', (err) => resolve(`could not start: ${err.message}`)),
+      );
       let stderr = '';
       child.stderr.setEncoding('utf8').on('data', (d: string) => {
         stderr = (stderr + d).slice(-2000);
       });
-      const exited = new Promise<string>((resolve) =>
-        child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `code ${code}`)),
-      );
+      const exited = Promise.race([
+        spawnFailed,
+        new Promise<string>((resolve) =>
+          child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `code ${code}`)),
+        ),
+      ]);
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           child.kill('SIGKILL');

@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import { ENGINE_PROXY_PORT, runAgent, startEngineProxy } from '@stevedore/agent';
 import { readNodeMembership } from '@stevedore/cluster';
 import { FailedPreconditionError, InvalidArgumentError } from '@stevedore/errors';
+import { EngineClient } from '@stevedore/engine';
 import { ensureDockerEngine } from '@stevedore/host';
 import { VERSION } from '../version.js';
 import { childProcessRunner } from './agent-runner.js';
@@ -34,12 +35,18 @@ function portOf(flags: AgentFlags): number {
 
 async function agentAction(flags: AgentFlags, command: Command): Promise<void> {
   const dataDir = await dataDirOf(command, flags.dataDir);
-  const engine = await ensureDockerEngine({
-    ...(flags.dockerHost !== undefined ? { dockerHost: flags.dockerHost } : {}),
-    logDir: dataDir,
-    progress: log,
-  });
   const abort = new AbortController();
+  // An agent started before its engine (at boot) waits for it rather than exit with nothing to restart it.
+  let engine: EngineClient;
+  if (flags.dockerHost !== undefined) {
+    engine = new EngineClient(flags.dockerHost);
+    for (let waited = 0; !(await engine.ping()); waited++) {
+      if (waited % 30 === 0) log(`waiting for the Docker Engine at ${flags.dockerHost}`);
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  } else {
+    engine = await ensureDockerEngine({ logDir: dataDir, progress: log });
+  }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       log(`${signal}: stopping the components`);
@@ -87,7 +94,7 @@ async function componentAction(name: string, own: AgentFlags, command: Command):
     port: portOf(flags),
     dockerHost: flags.dockerHost ?? 'unix:///var/run/docker.sock',
     tls: { certPem: membership.certPem, keyPem: membership.keyPem, caPem: membership.caPem },
-    allowedRoles: ['controller', 'manager'],
+    allowedRoles: ['controller'],
   });
   process.stdout.write(`ready engine-proxy on ${membership.state.address ?? '0.0.0.0'}:${proxy.port}\n`);
   const stop = () => void proxy.close().then(() => process.exit(0));

@@ -10,8 +10,8 @@ import { readNodeMembership } from '@stevedore/cluster';
 import { FailedPreconditionError } from '@stevedore/errors';
 import { dataDirOf } from './data-dir.js';
 
-/** The agent rewrites its status every 2 s; three times that without a change means it is not running. */
-const STALE_MS = 10_000;
+/** The agent rewrites its status every 2 s; 30 s without a change means it is not running. */
+const STALE_MS = 30_000;
 
 async function statusAction(flags: { dataDir?: string; json?: boolean }, command: Command): Promise<void> {
   const dataDir = await dataDirOf(command, flags.dataDir);
@@ -32,6 +32,7 @@ async function statusAction(flags: { dataDir?: string; json?: boolean }, command
     process.stdout.write(
       JSON.stringify({ nodeId: membership.state.nodeId, agentRunning: running, ...status }, null, 2) + '\n',
     );
+    if (!running) process.exitCode = 3;
     return;
   }
   const lines = [

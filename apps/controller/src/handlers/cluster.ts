@@ -95,9 +95,15 @@ export function clusterHandlers({
     if (other && other.id !== nodeId) {
       throw new FailedPreconditionError(`swarm node ${swarmNodeId} is another member's`);
     }
-    if (engine && !(await engine.inspect(`/nodes/${encodeURIComponent(swarmNodeId)}`))) {
+    if (!engine) return;
+    // Exactly that id (the engine would also resolve a name or a prefix), and a node of this one's name.
+    const found = await engine.inspect<{ ID: string; Description?: { Hostname?: string } }>(
+      `/nodes/${encodeURIComponent(swarmNodeId)}`,
+    );
+    const record = await membership.nodes.get(nodeId);
+    if (!found || found.ID !== swarmNodeId || found.Description?.Hostname !== record?.hostname) {
       throw new FailedPreconditionError(
-        `the swarm has no node ${swarmNodeId}: report the id docker info shows`,
+        `the swarm has no node ${swarmNodeId} named ${record?.hostname ?? '?'}: report the id docker info shows on this node`,
       );
     }
   };
@@ -185,7 +191,15 @@ export function clusterHandlers({
     },
     renewNodeCertificate: async ({ node, body, audit }) => {
       audit.target = `node:${node.id}`;
-      const renewed = await membership.renew(node.id, body.csr);
+      // The role comes from the swarm: a node demoted there renews as a worker, promoted as a manager.
+      const record = await membership.nodes.get(node.id);
+      const swarmNode =
+        engine && record?.swarmNodeId
+          ? await engine.inspect<{ Spec: { Role: 'worker' | 'manager' } }>(
+              `/nodes/${encodeURIComponent(record.swarmNodeId)}`,
+            )
+          : undefined;
+      const renewed = await membership.renew(node.id, body.csr, swarmNode?.Spec.Role);
       return { body: { certificate: renewed.certificatePem } };
     },
     nodeComponents: async ({ params }) => {
