@@ -5,7 +5,7 @@
  * directly with a memory, SQLite or etcd store.
  */
 import { randomBytes } from 'node:crypto';
-import { ClusterMembership } from '@stevedore/cluster';
+import { ClusterMembership, type Joined } from '@stevedore/cluster';
 import { EngineClient } from '@stevedore/engine';
 import type { Logger } from 'pino';
 import { createAccess, startAccessModelSync } from '@stevedore/access';
@@ -82,6 +82,8 @@ export interface ControlPlane {
   onServerTls(listener: (tls: KeyAndCertificate) => void): () => void;
   /** Where the registry next to this controller listens (`host` null: every interface). */
   setRegistryAddress(address: { readonly host: string | null; readonly port: number }): void;
+  /** Makes this controller's own node a manager member (`stevedore up`: the first manager); its key is the caller's. */
+  admitManagerNode(request: { csrPem: string; hostname: string; address?: string }): Promise<Joined>;
   /** The names the server certificate covers for this node. */
   readonly serverNames: readonly string[];
   readonly clusterCaPem: string;
@@ -285,6 +287,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         tlsListeners.add(listener);
         return () => tlsListeners.delete(listener);
       },
+      admitManagerNode: (request) => membership.admit('manager', request),
       serverNames: pki.serverNames,
       clusterCaPem: pki.clusterCa.certPem,
       clusterCaFingerprint: pki.clusterCaFingerprint,

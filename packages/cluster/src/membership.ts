@@ -20,7 +20,9 @@ export const NODE_CERTIFICATE_DAYS = 90;
 export function nodeDnsName(nodeId: string): string {
   return `${nodeId}.node.stevedore.internal`;
 }
-const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+/** A node's name: a DNS name (what `docker node ls` shows, and the audit log names it by). */
+export const HOSTNAME =
+  /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
 export interface JoinRequest {
   readonly token: string;
@@ -68,15 +70,16 @@ export class ClusterMembership {
   }
 
   async join(request: JoinRequest): Promise<Joined> {
-    if (!HOSTNAME.test(request.hostname)) {
-      throw new InvalidArgumentError(
-        `hostname ${JSON.stringify(request.hostname)} is not a valid host name (letters, digits, hyphens and dots)`,
-      );
-    }
-    if (request.address !== undefined && isIP(request.address) === 0) {
-      throw new InvalidArgumentError(`address ${JSON.stringify(request.address)} is not an IP address`);
-    }
-    const role = await this.roleOf(request.token);
+    this.checkNames(request);
+    return this.admit(await this.roleOf(request.token), request);
+  }
+
+  /**
+   * Admits a node in `role` without a token: for the manager's own node, which `stevedore up` makes a
+   * member of the cluster it starts (the caller holds the CA key anyway).
+   */
+  async admit(role: NodeRole, request: Omit<JoinRequest, 'token'>): Promise<Joined> {
+    this.checkNames(request);
     const id = newNodeId();
     const issued = await this.issue(
       { id, role, hostname: request.hostname, ...(request.address ? { address: request.address } : {}) },
@@ -92,6 +95,17 @@ export class ClusterMembership {
     };
     await this.nodes.add(node);
     return { node, certificatePem: issued.certificatePem };
+  }
+
+  private checkNames(request: Pick<JoinRequest, 'hostname' | 'address'>): void {
+    if (!HOSTNAME.test(request.hostname)) {
+      throw new InvalidArgumentError(
+        `hostname ${JSON.stringify(request.hostname)} is not a valid host name (letters, digits, hyphens and dots)`,
+      );
+    }
+    if (request.address !== undefined && isIP(request.address) === 0) {
+      throw new InvalidArgumentError(`address ${JSON.stringify(request.address)} is not an IP address`);
+    }
   }
 
   /** A new certificate for a member's new key, saying what the old one said; the old one stops working. */

@@ -81,6 +81,17 @@ export function readNodeMembership(dataDir: string): Promise<NodeMembership | un
   return readState(nodeStateDir(dataDir));
 }
 
+/** Writes a membership made elsewhere (`stevedore up` admits its own node) as `join` would have. */
+export async function writeNodeMembership(dataDir: string, membership: NodeMembership): Promise<void> {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await writeState(nodeStateDir(dataDir), {
+    state: JSON.stringify(membership.state, null, 2),
+    key: membership.keyPem,
+    cert: membership.certPem,
+    ca: membership.caPem,
+  });
+}
+
 /** Puts a renewed certificate (and its new key) in place of the node's current ones. */
 export async function replaceNodeCertificate(
   dataDir: string,

@@ -24,14 +24,18 @@ interface AgentFlags {
 const stamp = () => new Date().toISOString();
 const log = (line: string) => process.stdout.write(`${stamp()} stevedore agent: ${line}\n`);
 
-function portOf(flags: AgentFlags): number {
-  if (flags.engineProxyPort === undefined) return ENGINE_PROXY_PORT;
-  const port = Number(flags.engineProxyPort);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new InvalidArgumentError(`--engine-proxy-port must be a port number, got ${flags.engineProxyPort}`);
+export function engineProxyPortOf(flag: string | undefined): number {
+  if (flag === undefined) return ENGINE_PROXY_PORT;
+  const port = Number(flag);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidArgumentError(
+      `--engine-proxy-port must be a port number (0: any free one), got ${flag}`,
+    );
   }
   return port;
 }
+
+const portOf = (flags: AgentFlags) => engineProxyPortOf(flags.engineProxyPort);
 
 async function agentAction(flags: AgentFlags, command: Command): Promise<void> {
   const dataDir = await dataDirOf(command, flags.dataDir);

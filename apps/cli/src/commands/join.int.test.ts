@@ -182,6 +182,22 @@ describe('stevedore join on a manager and three more nodes', { timeout: 600_000 
     assert.equal(tokens.json<{ managerUrl: string }>().managerUrl, managerUrl);
   });
 
+  it('makes the first manager a member running the same agent', async () => {
+    const nodes = (await api('GET', '/api/v1/cluster/nodes')).json<{
+      items: { hostname: string; role: string }[];
+    }>().items;
+    assert.ok(
+      nodes.some((n) => n.hostname === cluster.manager.name && n.role === 'manager'),
+      JSON.stringify(nodes),
+    );
+    const proxy = await until("the manager's engine proxy running", async () => {
+      const s = await status(cluster.manager);
+      const found = s.components?.find((c) => c.name === 'engine-proxy');
+      return s.agentRunning && s.role === 'manager' && found?.state === 'running' ? found : undefined;
+    });
+    assert.ok(proxy.pid);
+  });
+
   it('joins two workers: each is Ready in docker node ls, trusts the registry, and is a member', async () => {
     const token = await workerToken();
     for (const node of cluster.nodes.slice(1, 3)) {
@@ -350,6 +366,16 @@ describe('stevedore join on a manager and three more nodes', { timeout: 600_000 
         assert.match(refused.stderr, reason);
         assert.equal(await swarmState(node), 'inactive', 'the engine did not join');
         assert.equal(existsSync(join(dataDirOf(node), 'node')), false, 'no node state written');
+      }
+      // Bad flags are refused before the engine or the manager is touched.
+      for (const [extra, reason] of [
+        [['--advertise-addr', 'nope'], /--advertise-addr must be an IP address/],
+        [['--hostname', 'not_a_name'], /not a valid DNS name .*--hostname/],
+      ] as const) {
+        const refused = await stevedoreJoin(node, await workerToken(), managerUrl, [...extra]);
+        assert.equal(refused.code, 2, refused.stderr);
+        assert.match(refused.stderr, reason);
+        assert.equal(await swarmState(node), 'inactive');
       }
     }
   });

@@ -6,12 +6,13 @@
  * Each step is printed; running it again is safe.
  */
 import { mkdir, readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { closeSync, openSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { joinAsNode, managerUrlOf, parseJoinToken } from '@stevedore/cluster';
+import { HOSTNAME, joinAsNode, managerUrlOf, parseJoinToken } from '@stevedore/cluster';
 import { InvalidArgumentError } from '@stevedore/errors';
 import { ensureDockerEngine } from '@stevedore/host';
 import { configWithDataDir } from './data-dir.js';
@@ -23,6 +24,7 @@ interface JoinFlags {
   dataDir?: string;
   dockerHost?: string;
   advertiseAddr?: string;
+  hostname?: string;
 }
 
 const say = (line: string) => process.stdout.write(`stevedore join: ${line}\n`);
@@ -37,6 +39,17 @@ async function joinCommandAction(managerUrl: string, flags: JoinFlags, command: 
   // What can be checked here is checked before the engine is touched.
   parseJoinToken(token);
   managerUrlOf(managerUrl);
+  if (flags.advertiseAddr !== undefined && isIP(flags.advertiseAddr) === 0) {
+    throw new InvalidArgumentError(
+      `--advertise-addr must be an IP address, got ${JSON.stringify(flags.advertiseAddr)}`,
+    );
+  }
+  const name = flags.hostname ?? hostname();
+  if (!HOSTNAME.test(name)) {
+    throw new InvalidArgumentError(
+      `this machine's host name ${JSON.stringify(name)} is not a valid DNS name (letters, digits, hyphens, dots): give one with --hostname`,
+    );
+  }
   const config = await configWithDataDir(command, flags.dataDir);
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const engine = await ensureDockerEngine({
@@ -52,7 +65,7 @@ async function joinCommandAction(managerUrl: string, flags: JoinFlags, command: 
       manager: managerUrl,
       dataDir: config.dataDir,
       engine,
-      hostname: hostname(),
+      hostname: name,
       ...(flags.advertiseAddr !== undefined ? { advertiseAddr: flags.advertiseAddr } : {}),
       registryCertsDir: config.registry.engineCertsDir,
       agentVersion: VERSION,
@@ -73,7 +86,7 @@ async function joinCommandAction(managerUrl: string, flags: JoinFlags, command: 
 async function startAgentInBackground(dataDir: string, dockerHost: string): Promise<void> {
   const pidFile = join(dataDir, 'agent', 'agent.pid');
   const pid = Number(await readFile(pidFile, 'utf8').catch(() => ''));
-  if (pid > 0 && isAlive(pid)) {
+  if (pid > 0 && (await isAgent(pid))) {
     say(`agent: running already (pid ${pid})`);
     return;
   }
@@ -93,13 +106,11 @@ async function startAgentInBackground(dataDir: string, dockerHost: string): Prom
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/** A live `stevedore agent` (a pid file that outlived a reboot may name another process now). */
+async function isAgent(pid: number): Promise<boolean> {
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  const args = cmdline.split('\0');
+  return args.some((a) => a.endsWith('stevedore.js') || a.endsWith('stevedore')) && args.includes('agent');
 }
 
 export function joinCommand(): Command {
@@ -118,6 +129,7 @@ export function joinCommand(): Command {
       '--advertise-addr <ip>',
       'address other nodes reach this one at (default: the one the manager sees)',
     )
+    .option('--hostname <name>', "the node's name in the cluster (default: this machine's host name)")
     .option(
       '--no-agent',
       'do not start `stevedore agent` in the background (a service manager starts it instead)',

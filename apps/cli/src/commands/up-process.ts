@@ -13,7 +13,9 @@ export interface UpProcess {
 }
 
 export function startUp(args: readonly string[], env: Record<string, string>): Promise<UpProcess> {
-  const child = spawn(process.execPath, [STEVEDORE_BIN, 'up', ...args], {
+  // Several tests run `up` on this machine at once: each node agent's engine proxy takes a free port.
+  const port = args.includes('--engine-proxy-port') ? [] : ['--engine-proxy-port', '0'];
+  const child = spawn(process.execPath, [STEVEDORE_BIN, 'up', ...port, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -20,6 +20,8 @@ import { openStore } from '@stevedore/store';
 import { configFileOf } from '../global-options.js';
 import { VERSION } from '../version.js';
 import { startPlatformRegistry } from './platform-registry.js';
+import { engineProxyPortOf } from './agent.js';
+import { startManagerAgent } from './up-agent.js';
 
 interface UpFlags {
   dataDir?: string;
@@ -30,6 +32,7 @@ interface UpFlags {
   etcdEndpoints?: string;
   san?: string[];
   advertiseAddr?: string;
+  engineProxyPort?: string;
 }
 
 const say = (line: string) => process.stdout.write(`stevedore up: ${line}\n`);
@@ -69,6 +72,7 @@ function splitHostPort(listen: string): { host: string; port: number } {
 
 async function up(flags: UpFlags, command: Command): Promise<void> {
   const config = await configFor(command, flags);
+  const engineProxyPort = engineProxyPortOf(flags.engineProxyPort);
   const logger = pino({ level: config.log.level }, pino.destination(2));
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
 
@@ -152,6 +156,17 @@ async function up(flags: UpFlags, command: Command): Promise<void> {
       );
     const runner = jobs.startRunner();
     closers.push(() => runner.close());
+    closers.push(
+      await startManagerAgent({
+        dataDir: config.dataDir,
+        engine,
+        plane,
+        registryPort: registry.tls ? registry.port : undefined,
+        engineProxyPort,
+        logger,
+        say,
+      }),
+    );
 
     const controllerUrl = ['0.0.0.0', '::'].includes(host)
       ? `https://${hostname()}:${plane.port}`
@@ -207,6 +222,10 @@ export function upCommand(): Command {
       'use this engine, e.g. unix:///run/other.sock, instead of the machine default',
     )
     .option('--advertise-addr <ip>', 'address other nodes reach this one at, when Swarm mode is initialised')
+    .option(
+      '--engine-proxy-port <port>',
+      "where this node's agent serves the engine to controllers over mTLS (default 12376)",
+    )
     .option('--store <kind>', 'sqlite (default, one node) or etcd (HA)')
     .option('--etcd-endpoints <urls>', 'comma-separated etcd client URLs, with --store etcd')
     .option(
