@@ -71,3 +71,27 @@ export function childProcessRunner(options: {
     },
   };
 }
+
+/** The runner of this version's components (the engine proxy), as `stevedore agent` and `up` run them. */
+export function nodeComponentRunner(options: {
+  readonly dataDir: string;
+  readonly dockerHost: string;
+  readonly engineProxyPort: number;
+  readonly log: (line: string) => void;
+}): ComponentRunner {
+  return childProcessRunner({
+    names: ['engine-proxy'],
+    argsFor: (name) => [
+      'agent',
+      'component',
+      name,
+      '--data-dir',
+      options.dataDir,
+      '--docker-host',
+      options.dockerHost,
+      '--engine-proxy-port',
+      String(options.engineProxyPort),
+    ],
+    log: options.log,
+  });
+}

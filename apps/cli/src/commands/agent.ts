@@ -12,7 +12,7 @@ import { FailedPreconditionError, InvalidArgumentError } from '@stevedore/errors
 import { EngineClient } from '@stevedore/engine';
 import { ensureDockerEngine } from '@stevedore/host';
 import { VERSION } from '../version.js';
-import { childProcessRunner } from './agent-runner.js';
+import { nodeComponentRunner } from './agent-runner.js';
 import { dataDirOf } from './data-dir.js';
 
 interface AgentFlags {
@@ -57,19 +57,10 @@ async function agentAction(flags: AgentFlags, command: Command): Promise<void> {
       abort.abort();
     });
   }
-  const runner = childProcessRunner({
-    names: ['engine-proxy'],
-    argsFor: (name) => [
-      'agent',
-      'component',
-      name,
-      '--data-dir',
-      dataDir,
-      '--docker-host',
-      engine.dockerHost,
-      '--engine-proxy-port',
-      String(portOf(flags)),
-    ],
+  const runner = nodeComponentRunner({
+    dataDir,
+    dockerHost: engine.dockerHost,
+    engineProxyPort: portOf(flags),
     log,
   });
   log(`started (pid ${process.pid}); status in ${join(dataDir, 'agent', 'status.json')}`);

@@ -12,7 +12,7 @@ import type { EngineClient } from '@stevedore/engine';
 import { FailedPreconditionError } from '@stevedore/errors';
 import { createKeyAndCsr } from '@stevedore/pki';
 import { VERSION } from '../version.js';
-import { childProcessRunner } from './agent-runner.js';
+import { nodeComponentRunner } from './agent-runner.js';
 
 export interface ManagerAgentOptions {
   readonly dataDir: string;
@@ -81,19 +81,10 @@ export async function startManagerAgent(options: ManagerAgentOptions): Promise<(
   options.say(`this node: manager node ${membership.state.nodeId}; its agent runs the engine proxy`);
   const abort = new AbortController();
   const log = (line: string) => options.logger.info({ component: 'agent' }, line);
-  const runner = childProcessRunner({
-    names: ['engine-proxy'],
-    argsFor: (name) => [
-      'agent',
-      'component',
-      name,
-      '--data-dir',
-      options.dataDir,
-      '--docker-host',
-      options.engine.dockerHost,
-      '--engine-proxy-port',
-      String(options.engineProxyPort),
-    ],
+  const runner = nodeComponentRunner({
+    dataDir: options.dataDir,
+    dockerHost: options.engine.dockerHost,
+    engineProxyPort: options.engineProxyPort,
     log,
   });
   const done = runAgent({
