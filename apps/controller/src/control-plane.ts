@@ -17,6 +17,7 @@ import { Jobs } from '@stevedore/jobs';
 import type { Store } from '@stevedore/store';
 import { startCertificateRenewal } from './certificate-renewal.js';
 import { openClusterPki } from './cluster-pki.js';
+import { clusterMembers } from './docker/cluster-members.js';
 import { scheduleJobPruning } from './job-pruning.js';
 import { createDockerGate } from './docker/docker-gate.js';
 import { createStoreImageOwners } from './docker/image-owners.js';
@@ -162,8 +163,17 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     const membership = new ClusterMembership(store, pki.clusterCa);
     let proxy: DockerProxy | undefined;
     if (options.dockerHost !== undefined) {
+      // The proxy answers for every member's engine, reached through their agents (cluster-members.ts).
+      const localEngine = new EngineClient(options.dockerHost);
+      const members = clusterMembers({ nodes: membership.nodes, clusterCa: pki.clusterCa, localEngine });
+      closers.push(() => {
+        members.close();
+        localEngine.close();
+        return Promise.resolve();
+      });
       const created = createDockerProxy({
         dockerHost: options.dockerHost,
+        cluster: members,
         access: {
           authorize: (request) => sync.authorize(request),
           collectionExists: (path) => sync.model.collections.has(path),

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   containerCollection,
+  containerName,
+  containerNode,
   formatBytes,
   formatCpus,
   joinWords,
@@ -12,6 +14,13 @@ import { serviceSpecOf } from '../src/pages/service-spec.js';
 import type { Service } from '../src/api/docker.js';
 
 describe('docker formatting', () => {
+  it('reads the node from a container name the cluster gave it', () => {
+    assert.equal(containerName(['/node-1/web'], 'a'.repeat(64)), 'web');
+    assert.equal(containerNode(['/node-1/web']), 'node-1');
+    assert.equal(containerName(['/web'], 'a'.repeat(64)), 'web');
+    assert.equal(containerNode(['/web']), undefined);
+    assert.equal(containerName(undefined, 'abcdef0123456789'), 'abcdef012345');
+  });
   it('formats sizes and CPUs', () => {
     assert.equal(formatBytes(2 * 1024 ** 3), '2.0 GiB');
     assert.equal(formatBytes(512), '512 B');

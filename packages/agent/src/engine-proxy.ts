@@ -17,7 +17,7 @@ import { connect, type Socket } from 'node:net';
 import { createServer, type TLSSocket } from 'node:tls';
 import { parseDockerHost } from '@stevedore/engine';
 
-export const ENGINE_PROXY_PORT = 12376;
+export { ENGINE_PROXY_PORT } from '@stevedore/cluster';
 
 export interface EngineProxyOptions {
   readonly host: string;

@@ -16,6 +16,9 @@ import { newNodeId, NodeRegistry, type NodeRecord } from './nodes.js';
 
 export const NODE_CERTIFICATE_DAYS = 90;
 
+/** Where a node's agent serves its engine to the controllers (UCP's ucp-proxy port). */
+export const ENGINE_PROXY_PORT = 12376;
+
 /** The one name in a node's certificate; whoever dials a node's agent checks it (servername). */
 export function nodeDnsName(nodeId: string): string {
   return `${nodeId}.node.stevedore.internal`;

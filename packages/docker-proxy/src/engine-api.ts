@@ -11,9 +11,27 @@ export interface EngineAnswer {
   readonly body: Buffer;
 }
 
+/** Where a new container goes: the swarm node (empty outside Swarm mode), its collection, its engine. */
+export interface PlacedContainer {
+  readonly node: string;
+  readonly collection: string;
+  /** Lookups on the engine the container goes to (its image and volume checks are made there). */
+  readonly lookups: EngineLookups;
+}
+
 export interface EngineLookups {
   /** One buffered call; `path` has no version prefix (the link pins it). */
   call(method: string, path: string, body?: unknown): Promise<EngineAnswer>;
   /** GET returning parsed JSON, or undefined on 404; other failures throw. */
   inspect<T>(path: string): Promise<T | undefined>;
+  /**
+   * A cluster's link only (cluster-link.ts): the node a new container goes to, among those `mayUse`
+   * allows (by their collections). Without it, containers run on the one engine (node-of-engine.ts).
+   */
+  placeContainer?(
+    body: Record<string, unknown>,
+    mayUse: (collection: string) => boolean,
+  ): Promise<PlacedContainer>;
+  /** A cluster's link only: the swarm node that holds a container the link has seen. */
+  nodeOfContainer?(id: string): string | undefined;
 }

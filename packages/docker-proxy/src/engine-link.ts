@@ -7,7 +7,8 @@
  * Every failure of the engine becomes an EngineFailure (engine-failure.ts): what it says is for the audit
  * log, not for the caller.
  */
-import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { Writable } from 'node:stream';
 import { EngineClient } from '@stevedore/engine';
 import { isUnavailable } from '@stevedore/errors';
 import type { EngineAnswer, EngineLookups } from './engine-api.js';
@@ -29,14 +30,23 @@ export class EngineLink implements EngineLookups {
     return new EngineFailure(undefined, detail, { cause: err });
   }
 
-  /** Starts a request to the engine; the caller writes (or pipes) the body and reads the response. */
+  /**
+   * Starts a request to the engine; the caller writes (or pipes) the body and reads the response. `node`
+   * is where placement put a new container (a cluster's link sends it there; one engine has one node).
+   */
   open(
     method: string,
     path: string,
     headers: OutgoingHttpHeaders,
     onResponse: (res: IncomingMessage) => void,
-  ): ClientRequest {
+    _node?: string,
+  ): Writable {
     return this.client.open(method, path, headers, onResponse, { versioned: false });
+  }
+
+  /** The engine a hijacked call (attach, exec start) on `path` goes to. */
+  clientFor(_method: string, _path: string): EngineClient {
+    return this.client;
   }
 
   /** One buffered call at the pinned API version, for the proxy's own lookups. */
@@ -50,7 +60,11 @@ export class EngineLink implements EngineLookups {
 
   /** GET returning parsed JSON, or undefined on 404; other failures throw. */
   async inspect<T>(path: string): Promise<T | undefined> {
-    const answer = await this.call('GET', path);
+    return this.parsed<T>(await this.call('GET', path), path);
+  }
+
+  /** An inspect's answer: parsed JSON, or undefined on 404; other statuses throw. */
+  parsed<T>(answer: EngineAnswer, path: string): T | undefined {
     if (answer.status === 404) return undefined;
     if (answer.status >= 400) {
       throw new EngineFailure(

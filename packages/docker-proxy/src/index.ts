@@ -7,3 +7,4 @@ export * from './refusals.js';
 export { decodeBody, serializeBody, type BodyKind } from './canonical/index.js';
 export { BODY_POLICIES, needsOf, describePolicy } from './field-policy/index.js';
 export { isEnginePath, splitEnginePath } from './operations/index.js';
+export type { ClusterMember, ClusterMembers } from './cluster-link.js';

@@ -33,6 +33,8 @@ export interface Plan {
   readonly collection?: string;
   /** Path and query to send to the engine (version prefix kept). */
   readonly url: string;
+  /** The swarm node a new container was placed on (a cluster's link sends the create there). */
+  readonly node?: string;
   /** The body the engine gets: the proxy's own, never the client's bytes (JSON is re-serialized). */
   readonly body?: Buffer;
   /** Without `body`: the request's body is a stream the engine reads (build context, archive) and flows. */

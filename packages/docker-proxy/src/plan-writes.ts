@@ -12,7 +12,8 @@ import type { Operation } from '@stevedore/authz';
 import { serializeBody } from './canonical/index.js';
 import { BODY_POLICIES, needsOf, type Need, type PolicedBody } from './field-policy/index.js';
 import { COLLECTION_LABEL, withCollection, type Labels } from './labels.js';
-import { engineNode } from './node-of-engine.js';
+import type { PlacedContainer } from './engine-api.js';
+import { placeContainer } from './node-of-engine.js';
 import { addConstraints, placementConstraints } from './placement.js';
 import { decide } from './caller.js';
 import { EngineRefusal } from './refusals.js';
@@ -56,30 +57,37 @@ function requestedCollection(ctx: PlanContext, labels: Labels): string | undefin
 
 /**
  * Checks every field of a body in `collection`; labels and constrains workloads. Answers the placement
- * constraints added (services), which the post-check then expects in what was made.
+ * constraints added (services), which the post-check then expects in what was made, and the node a
+ * container was placed on (a cluster's: the forwarded create goes there).
  */
 async function checkBody(
   ctx: PlanContext,
   type: CreatedType | UpdatedType,
   body: Json,
   collection: string,
-): Promise<string[]> {
+): Promise<{ constraints: string[]; node?: string }> {
   const needs = needsOf(BODY_POLICIES[BODY_OF[type]], body);
-  const checking = withImageChecksStarted(ctx, needs);
+  // A container is placed first (in a cluster, on a node the caller may use): its images and volumes are
+  // checked and made on that node's engine.
+  let placed: PlacedContainer | undefined;
   if (type === 'container') {
-    const node = await engineNode(ctx.engine);
-    requireOperation(ctx, 'node.schedule', node.collection, `running a container on this engine's node`);
+    const mayUse = (c: string) => decide(ctx.access, ctx.caller, 'node.schedule', c).allowed;
+    placed = await placeContainer(ctx.engine, body, mayUse);
+    requireOperation(ctx, 'node.schedule', placed.collection, `running a container on this engine's node`);
   }
+  const onNode = placed ? { ...ctx, engine: placed.lookups } : ctx;
+  const checking = withImageChecksStarted(onNode, needs);
   await enforceNeeds(checking, needs, collection, { createVolumes: type === 'container' });
   if (type === 'container') labelMountVolumes(obj(body['HostConfig'])['Mounts'], collection);
-  if (type !== 'service') return [];
+  if (placed) return { constraints: [], ...(placed.node !== '' ? { node: placed.node } : {}) };
+  if (type !== 'service') return { constraints: [] };
   const task = (body['TaskTemplate'] ??= {}) as Json;
   const container = (task['ContainerSpec'] ??= {}) as Json;
   container['Labels'] = withCollection(container['Labels'] as Labels, collection);
   labelMountVolumes(container['Mounts'], collection);
   const constraints = await placementConstraints(ctx.engine, ctx.access, ctx.caller);
   addConstraints(body, constraints);
-  return constraints;
+  return { constraints };
 }
 
 /**
@@ -121,7 +129,7 @@ export async function planCreate(
   const body = await ctx.readBody(BODY_OF[type]);
   const collection = requestedCollection(ctx, body['Labels'] as Labels) ?? ctx.caller.defaultCollection;
   requireOperation(ctx, operation, collection);
-  const constraints = await checkBody(ctx, type, body, collection);
+  const { constraints, node } = await checkBody(ctx, type, body, collection);
   if (type === 'volume' && typeof body['Name'] === 'string' && body['Name'] !== '') {
     const existing = await ctx.resolver.locate('volume', body['Name']);
     if (existing && !decide(ctx.access, ctx.caller, 'volume.view', existing.collection).allowed)
@@ -139,6 +147,7 @@ export async function planCreate(
     url,
     body: serializeBody(body),
     answer: 'pass',
+    ...(node !== undefined ? { node } : {}),
     ...verifier(ctx, type, { collection, planned: body, constraints }),
   };
 }
@@ -154,7 +163,7 @@ export async function planUpdate(
   const collection = requestedCollection(ctx, body['Labels'] as Labels) ?? found.collection;
   if (collection !== found.collection)
     requireOperation(ctx, CREATE_OF[type], collection, `moving ${type} ${found.id} to ${collection}`);
-  const constraints = await checkBody(ctx, type, body, collection);
+  const { constraints } = await checkBody(ctx, type, body, collection);
   // A node without a label stays unlabelled (its default collection depends on nothing we should pin).
   if (
     type !== 'node' ||

@@ -14,7 +14,7 @@ import { BODY_POLICIES, needsOf, type PolicedBody } from './field-policy/index.j
 import { enforceNeeds } from './workload-needs.js';
 import { verifyMade } from './post-check.js';
 import { checkChanges } from './changes-policy.js';
-import { engineNode } from './node-of-engine.js';
+import { nodeOfContainer } from './node-of-engine.js';
 import { EngineRefusal, forbidden } from './refusals.js';
 import type { Located } from './resolver.js';
 
@@ -166,8 +166,8 @@ export async function planRequest(ctx: PlanContext, match: MatchedEndpoint, rawU
       }
       // Starting a container runs it on the engine's node, which the caller must still be allowed to use.
       if (RUNS_ON_NODE.has(call)) {
-        const node = await engineNode(ctx.engine);
-        requireOperation(ctx, 'node.schedule', node.collection, `running a container on this engine's node`);
+        const node = await nodeOfContainer(ctx.engine, found.id);
+        requireOperation(ctx, 'node.schedule', node.collection, `running a container on its node`);
       }
       // An exec instance is judged again when it starts: it may have been made some other way.
       if (found.type === 'exec' && execIsPrivileged(found.resource))

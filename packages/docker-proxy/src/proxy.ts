@@ -21,6 +21,7 @@ import { matchEndpoint } from './operations/index.js';
 import type { ProxyAccess, ProxyCaller } from './caller.js';
 import { answerContext, rewriteAnswer, rewritesAnswer } from './answer-rewrites.js';
 import { EngineLink } from './engine-link.js';
+import { ClusterEngineLink, type ClusterMembers } from './cluster-link.js';
 import { eventFilter } from './event-filter.js';
 import type { EngineAnswer } from './engine-api.js';
 import { filterList } from './list-filter.js';
@@ -56,9 +57,14 @@ export interface DockerProxyOptions {
   }) => void;
   /** Stevedore's version, shown by `docker version` as a server component. */
   readonly version: string;
-  readonly log: { error(obj: object, msg: string): void };
+  readonly log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
   /** Who made each image tag on the engine (image ownership: image-owners.ts); the controller's is the Store. */
   readonly imageOwners: ImageOwners;
+  /**
+   * The cluster's member engines: with it, the proxy answers for all of them as one engine (cluster-link.ts);
+   * without it, for `dockerHost` alone.
+   */
+  readonly cluster?: ClusterMembers;
 }
 
 export interface DockerProxy {
@@ -93,7 +99,9 @@ function readAll(stream: IncomingMessage): Promise<Buffer> {
 }
 
 export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
-  const engine = new EngineLink(options.dockerHost);
+  const engine = options.cluster
+    ? new ClusterEngineLink(options.dockerHost, options.cluster, options.log)
+    : new EngineLink(options.dockerHost);
   const resolver = new Resolver(engine);
   const { access, audit } = options;
   const live = createLiveCalls({ log: options.log });
@@ -226,6 +234,7 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
           res.destroy();
         });
       },
+      p.node,
     );
     // Before an answer began, the caller is told; after, the stream is cut (its entry is written already).
     upstream.on('error', (err) =>

@@ -47,7 +47,8 @@ export async function visibleImages(images: Json[], ctx: AnswerContext): Promise
  *   the address pools of every overlay network;
  * - `Swarm.NodeID` / `NodeAddr` when the engine's own node is not visible (so no node is told of that the
  *   node list would not show);
- * - `HttpProxy`, `HttpsProxy`, `NoProxy`: the host's proxy setup, internal hosts and perhaps a user name.
+ * - `HttpProxy`, `HttpsProxy`, `NoProxy`: the host's proxy setup, internal hosts and perhaps a user name;
+ * - `SystemStatus`: in a cluster, every node with its address and container counts (cluster-link.ts).
  */
 export async function infoFor(value: unknown, ctx: AnswerContext): Promise<unknown> {
   const info = value as Json;
@@ -72,6 +73,7 @@ export async function infoFor(value: unknown, ctx: AnswerContext): Promise<unkno
     HttpsProxy: '',
     NoProxy: '',
   };
+  delete out['SystemStatus'];
   if (swarm) {
     const { RemoteManagers: _managers, Cluster: _cluster, ...kept } = swarm;
     const ownVisible = nodes.some((n) => n['ID'] === swarm['NodeID']);

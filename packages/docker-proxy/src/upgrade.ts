@@ -129,7 +129,8 @@ export function spliceUpgrade(
       });
     };
 
-    engine.client
+    engine
+      .clientFor(call.method, call.url)
       .upgrade(call.method, call.url, headersOf(call), {
         body: call.body,
         signal: asking.signal,

@@ -8,172 +8,36 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import { issueCertificate } from '@stevedore/pki';
-import { startNodes, type ClusterNode, type ClusterNodes } from '@stevedore/testkit';
-import { STEVEDORE_BIN } from './up-process.js';
-
-const ADMIN_PASSWORD = 'first-admin-password';
-
-interface Answer {
-  status: number;
-  text: string;
-  json<T>(): T;
-}
+import type { ClusterNode, ClusterNodes } from '@stevedore/testkit';
+import { startManagedCluster, until, type ManagedCluster } from './cluster-harness.js';
 
 describe('stevedore join on a manager and three more nodes', { timeout: 600_000 }, () => {
+  let managed: ManagedCluster;
   let cluster: ClusterNodes;
-  let up: ChildProcess;
-  let upOut = '';
-  let dataRoot: string;
   let managerUrl: string;
   let caPem: string;
-  let admin: string;
 
-  const api = (method: string, path: string, body?: unknown): Promise<Answer> =>
-    new Promise((resolve, reject) => {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const req = request(
-        new URL(path, managerUrl),
-        {
-          method,
-          ca: caPem,
-          headers: {
-            ...(payload ? { 'content-type': 'application/json' } : {}),
-            ...(admin ? { authorization: `Bearer ${admin}` } : {}),
-          },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8').on('data', (d: string) => (text += d));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, text, json: <T>() => JSON.parse(text) as T }),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
-  const dataDirOf = (node: ClusterNode) => join(dataRoot, node.name);
+  const api = (method: string, path: string, body?: unknown) => managed.api(method, path, body);
+  const dataDirOf = (node: ClusterNode) => managed.dataDirOf(node);
+  // Node 1 runs its agent as join starts it; the others are not needed for what is tested here.
   const stevedoreJoin = (node: ClusterNode, token: string, url = managerUrl, extra: string[] = []) =>
-    node.run(
-      process.execPath,
-      [
-        STEVEDORE_BIN,
-        'join',
-        '--token',
-        token,
-        '--data-dir',
-        dataDirOf(node),
-        '--docker-host',
-        node.engine.host,
-        // Node 1 runs its agent as join starts it; the others are not needed for what is tested here.
-        ...(node.index === 1 ? [] : ['--no-agent']),
-        ...extra,
-        url,
-      ],
-      { timeoutMs: 120_000 },
-    );
-  const status = async (node: ClusterNode) => {
-    const out = await node.run(process.execPath, [
-      STEVEDORE_BIN,
-      'status',
-      '--json',
-      '--data-dir',
-      dataDirOf(node),
-    ]);
-    return JSON.parse(out.stdout) as {
-      agentRunning: boolean;
-      role: string;
-      components?: { name: string; state: string; pid?: number; restarts: number }[];
-    };
-  };
-  const until = async <T>(
-    what: string,
-    probe: () => Promise<T | undefined>,
-    timeoutMs = 30_000,
-  ): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe().catch(() => undefined);
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  };
-  const workerToken = async () =>
-    (await api('GET', '/api/v1/cluster/join-tokens')).json<{ worker: string }>().worker;
+    managed.join(node, token, { url, extra, agent: node.index === 1 });
+  const status = (node: ClusterNode) => managed.status(node);
+  const workerToken = () => managed.workerToken();
   const swarmState = async (node: ClusterNode) =>
     (await node.engine.request('GET', '/info')).json<{ Swarm: { LocalNodeState: string } }>().Swarm
       .LocalNodeState;
 
   before(async () => {
-    cluster = await startNodes(4);
-    dataRoot = await mkdtemp(join(tmpdir(), 'stevedore-join-'));
-    const manager = cluster.manager;
-    up = manager.spawn(
-      process.execPath,
-      [
-        STEVEDORE_BIN,
-        'up',
-        '--data-dir',
-        dataDirOf(manager),
-        '--docker-host',
-        manager.engine.host,
-        '--advertise-addr',
-        manager.address,
-      ],
-      { env: { STEVEDORE_ADMIN_PASSWORD: ADMIN_PASSWORD } },
-    );
-    let upErr = '';
-    up.stderr?.setEncoding('utf8').on('data', (d: string) => (upErr += d));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`stevedore up did not come up:\n${upOut}\n${upErr}`)),
-        120_000,
-      );
-      up.stdout?.setEncoding('utf8').on('data', (d: string) => {
-        upOut += d;
-        if (upOut.includes('Press Ctrl-C to stop.')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      up.on('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`stevedore up exited with ${code}:\n${upOut}\n${upErr}`));
-      });
-    });
-    up.removeAllListeners('exit');
-    caPem = await readFile(join(dataDirOf(manager), 'pki', 'cluster-root-ca.pem'), 'utf8');
-    managerUrl = `https://${manager.address}:8443`;
-    const login = await api('POST', '/auth/login', { username: 'admin', password: ADMIN_PASSWORD });
-    assert.equal(login.status, 200, login.text);
-    admin = login.json<{ auth_token: string }>().auth_token;
+    managed = await startManagedCluster(4, { prefix: 'stevedore-join-' });
+    ({ nodes: cluster, managerUrl, caPem } = managed);
   });
   after(async () => {
-    if (up && up.exitCode === null) {
-      const exited = new Promise((r) => up.once('exit', r));
-      up.kill('SIGINT');
-      await exited;
-    }
-    // The agent join started in the background on node 1 (its components end with it).
-    for (const node of cluster?.nodes ?? []) {
-      const pid = Number(await readFile(join(dataDirOf(node), 'agent', 'agent.pid'), 'utf8').catch(() => ''));
-      if (pid > 0) {
-        try {
-          process.kill(pid, 'SIGTERM');
-        } catch {
-          // gone already
-        }
-      }
-    }
-    await cluster?.stopAll();
-    if (dataRoot) await rm(dataRoot, { recursive: true, force: true });
+    await managed?.stop();
   });
 
   it('hands out the worker token with the URL a node joins through', async () => {

@@ -1,7 +1,8 @@
 /**
  * Containers: every container the user may see, running or not (`GET /containers/json?all=1`), with
  * stop and remove where the user holds `container.stop` / `container.remove` on its collection. A swarm
- * task's container is in its service's collection.
+ * task's container is in its service's collection. In a cluster of several nodes a Node column says where
+ * each runs (the controller names containers `/<node>/<name>`).
  */
 import { useMemo } from 'react';
 import { Link } from 'react-router';
@@ -10,14 +11,14 @@ import { useDocker, useDockerMutation } from '../api/docker-hooks.js';
 import { usePermissions } from '../api/permissions.js';
 import { DataTable, type Column } from '../ui/data-table.js';
 import { CollectionCode, LiveUpdates, StateText } from '../ui/docker-bits.js';
-import { containerCollection, containerName } from '../ui/docker-format.js';
+import { containerCollection, containerName, containerNode } from '../ui/docker-format.js';
 import { DeleteButton, FormStatus } from '../ui/form.js';
 import { Page, Section } from '../ui/page.js';
 import { QueryView } from '../ui/states.js';
 
 const SERVICE_NAME_LABEL = 'com.docker.swarm.service.name';
 
-function columnsFor(collection: (c: Container) => string): Column<Container>[] {
+function columnsFor(collection: (c: Container) => string, nodes: boolean): Column<Container>[] {
   return [
     {
       id: 'name',
@@ -27,6 +28,17 @@ function columnsFor(collection: (c: Container) => string): Column<Container>[] {
         <Link to={`/containers/${encodeURIComponent(c.Id)}`}>{containerName(c.Names, c.Id)}</Link>
       ),
     },
+    // In a cluster of several nodes, where each container runs.
+    ...(nodes
+      ? [
+          {
+            id: 'node',
+            header: 'Node',
+            value: (c: Container) => containerNode(c.Names) ?? '—',
+            width: '8rem',
+          },
+        ]
+      : []),
     {
       id: 'state',
       header: 'State',
@@ -60,7 +72,11 @@ export default function ContainersPage() {
   const services = useDocker('services');
   const permissions = usePermissions();
   const collection = useMemo(() => containerCollection(services.data), [services.data]);
-  const columns = useMemo(() => columnsFor(collection), [collection]);
+  const nodes = useMemo(
+    () => (containers.data ?? []).some((c) => containerNode(c.Names) !== undefined),
+    [containers.data],
+  );
+  const columns = useMemo(() => columnsFor(collection, nodes), [collection, nodes]);
   const stop = useDockerMutation(
     (docker, id: string) => docker.post(`/containers/${encodeURIComponent(id)}/stop`),
     {

@@ -53,8 +53,16 @@ export function shortId(id: string | undefined): string {
 }
 
 /** A container's name without the leading slash the engine keeps. */
+/** A container's name; in a cluster of several nodes the controller names it `/<node>/<name>`. */
 export function containerName(names: readonly string[] | undefined, id: string): string {
-  return names?.[0]?.replace(/^\//, '') ?? shortId(id);
+  const name = names?.[0];
+  return name === undefined ? shortId(id) : name.slice(name.lastIndexOf('/') + 1);
+}
+
+/** The node a container runs on, when the controller named it (a cluster of several nodes). */
+export function containerNode(names: readonly string[] | undefined): string | undefined {
+  const parts = names?.[0]?.split('/') ?? [];
+  return parts.length === 3 ? parts[1] : undefined;
 }
 
 export function formatTime(value: string | number | undefined): string {
