@@ -150,23 +150,11 @@ export class ClusterEngineLink extends EngineLink {
       case 'held':
         return direct(this.clientOf(this.holderOf(route.type, route.ref)));
       case 'list':
-        return new FanOutRequest(async (request) => {
-          const members = await this.members();
-          if (members.length === 1)
-            return this.relay(members[0]!, method, path, headers, onResponse, request);
-          const answer = await this.mergedList(route.list, method, path, true);
-          if (!request.destroyed)
-            onResponse(madeAnswer(answer.status, answer.headers, Readable.from([answer.body])));
-        });
+        return this.fanOut(method, path, headers, onResponse, () =>
+          this.mergedList(route.list, method, path, true),
+        );
       case 'info':
-        return new FanOutRequest(async (request) => {
-          const members = await this.members();
-          if (members.length === 1)
-            return this.relay(members[0]!, method, path, headers, onResponse, request);
-          const answer = await this.clusterInfo(members);
-          if (!request.destroyed)
-            onResponse(madeAnswer(answer.status, answer.headers, Readable.from([answer.body])));
-        });
+        return this.fanOut(method, path, headers, onResponse, (members) => this.clusterInfo(members));
       case 'stream':
         return new FanOutRequest(async (request) => {
           const members = await this.members();
@@ -177,6 +165,22 @@ export class ClusterEngineLink extends EngineLink {
       default:
         return direct(this.client);
     }
+  }
+
+  /** A call answered from every member's (`answer`), or relayed as it is in a cluster of one. */
+  private fanOut(
+    method: string,
+    path: string,
+    headers: OutgoingHttpHeaders,
+    onResponse: (res: IncomingMessage) => void,
+    answer: (members: readonly ClusterMember[]) => Promise<EngineAnswer>,
+  ): FanOutRequest {
+    return new FanOutRequest(async (request) => {
+      const members = await this.members();
+      if (members.length === 1) return this.relay(members[0]!, method, path, headers, onResponse, request);
+      const made = await answer(members);
+      if (!request.destroyed) onResponse(madeAnswer(made.status, made.headers, Readable.from([made.body])));
+    });
   }
 
   /** A cluster of one: the call goes to its engine and the answer comes back as the engine sent it. */

@@ -61,29 +61,8 @@ describe('one Docker API over three nodes', { timeout: 900_000 }, () => {
     await buildTestImage(node(0).engine, TAG);
     await copyImage(node(0).engine, [node(1).engine, node(2).engine], TAG);
     const token = await managed.workerToken();
-    for (const worker of [node(1), node(2)]) {
-      const joined = await managed.join(worker, token, { agent: true });
-      assert.equal(joined.code, 0, `${joined.stdout}\n${joined.stderr}`);
-    }
     // Members once the manager has each agent's report of a running engine proxy.
-    for (const worker of [node(1), node(2)]) {
-      const { swarmNodeId } = await until(`${worker.name}'s agent reporting`, async () => {
-        const s = await managed.status(worker);
-        return s.swarmNodeId ? s : undefined;
-      });
-      await until(
-        `${worker.name} serving its engine`,
-        async () => {
-          const answer = await managed.api('GET', `/api/v1/nodes/${swarmNodeId}/components`);
-          const body = answer.json<{ components: { name: string; state: string }[]; stale: boolean }>();
-          return !body.stale &&
-            body.components.some((c) => c.name === 'engine-proxy' && c.state === 'running')
-            ? true
-            : undefined;
-        },
-        90_000,
-      );
-    }
+    for (const worker of [node(1), node(2)]) await managed.joinServing(worker, token);
     const login = await managed.api('POST', '/auth/login', { username: 'admin', password: ADMIN_PASSWORD });
     const adminToken = login.json<{ auth_token: string }>().auth_token;
     admin = dockerAs(await managed.clientBundle(join(bundles, 'admin'), adminToken));

@@ -47,6 +47,10 @@ export interface ManagedCluster {
     options?: { url?: string; extra?: readonly string[]; agent?: boolean },
   ): Promise<{ code: number | null; stdout: string; stderr: string }>;
   status(node: ClusterNode): Promise<AgentStatus>;
+  /** `stevedore join` with its agent, then `waitServing`. */
+  joinServing(node: ClusterNode, token: string): Promise<void>;
+  /** Waits until the manager has the node agent's report of a running engine proxy (a member engine). */
+  waitServing(node: ClusterNode): Promise<void>;
   /** A client bundle for `token`, unpacked into `dir` (env.sh, ca.pem, cert.pem, key.pem). */
   clientBundle(dir: string, token: string): Promise<string>;
   stop(): Promise<void>;
@@ -171,6 +175,50 @@ export async function startManagedCluster(
   const login = await api('POST', '/auth/login', { username: 'admin', password: ADMIN_PASSWORD });
   assert.equal(login.status, 200, login.text);
   session.admin = login.json<{ auth_token: string }>().auth_token;
+  const joinNode: ManagedCluster['join'] = (node, token, joinOptions = {}) =>
+    node.run(
+      process.execPath,
+      [
+        STEVEDORE_BIN,
+        'join',
+        '--token',
+        token,
+        '--data-dir',
+        dataDirOf(node),
+        '--docker-host',
+        node.engine.host,
+        ...(joinOptions.agent ? [] : ['--no-agent']),
+        ...(joinOptions.extra ?? []),
+        joinOptions.url ?? managerUrl,
+      ],
+      { timeoutMs: 120_000 },
+    );
+  const statusOf: ManagedCluster['status'] = async (node) => {
+    const out = await node.run(process.execPath, [
+      STEVEDORE_BIN,
+      'status',
+      '--json',
+      '--data-dir',
+      dataDirOf(node),
+    ]);
+    return JSON.parse(out.stdout) as AgentStatus;
+  };
+  const waitServing = async (node: ClusterNode): Promise<void> => {
+    const { swarmNodeId } = await until(`${node.name}'s agent reporting`, async () => {
+      const s = await statusOf(node);
+      return s.swarmNodeId ? s : undefined;
+    });
+    await until(
+      `${node.name} serving its engine`,
+      async () => {
+        const answer = await api('GET', `/api/v1/nodes/${swarmNodeId}/components`);
+        const body = answer.json<{ components: { name: string; state: string }[]; stale: boolean }>();
+        const proxy = body.components.find((c) => c.name === 'engine-proxy');
+        return !body.stale && proxy?.state === 'running' ? true : undefined;
+      },
+      90_000,
+    );
+  };
   return {
     nodes,
     managerUrl,
@@ -180,34 +228,14 @@ export async function startManagedCluster(
     api,
     workerToken: async () =>
       (await api('GET', '/api/v1/cluster/join-tokens')).json<{ worker: string }>().worker,
-    join: (node, token, joinOptions = {}) =>
-      node.run(
-        process.execPath,
-        [
-          STEVEDORE_BIN,
-          'join',
-          '--token',
-          token,
-          '--data-dir',
-          dataDirOf(node),
-          '--docker-host',
-          node.engine.host,
-          ...(joinOptions.agent ? [] : ['--no-agent']),
-          ...(joinOptions.extra ?? []),
-          joinOptions.url ?? managerUrl,
-        ],
-        { timeoutMs: 120_000 },
-      ),
-    status: async (node) => {
-      const out = await node.run(process.execPath, [
-        STEVEDORE_BIN,
-        'status',
-        '--json',
-        '--data-dir',
-        dataDirOf(node),
-      ]);
-      return JSON.parse(out.stdout) as AgentStatus;
+    join: joinNode,
+    status: statusOf,
+    joinServing: async (node, token) => {
+      const joined = await joinNode(node, token, { agent: true });
+      assert.equal(joined.code, 0, `${joined.stdout}\n${joined.stderr}`);
+      await waitServing(node);
     },
+    waitServing,
     clientBundle: async (dir, token) => {
       const zip = await new Promise<Buffer>((resolve, reject) => {
         const req = request(
