@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EngineClient } from '@stevedore/engine';
 import { ClusterEngineLink, type ClusterMember } from './cluster-link.js';
+import type { CallTarget } from './engine-link.js';
+import { EngineRefusal } from './refusals.js';
 
 type Handler = (path: string) => { status: number; body: unknown } | { lines: string[] } | undefined;
 
@@ -75,11 +77,13 @@ function send(
   link: ClusterEngineLink,
   method: string,
   path: string,
+  target?: CallTarget,
 ): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const request = link.open(method, path, {}, (answer) => {
+    const answered = (answer: IncomingMessage) => {
       read(answer).then((text) => resolve({ status: answer.statusCode ?? 0, text }), reject);
-    });
+    };
+    const request = link.open(method, path, {}, answered, target);
     request.on('error', reject);
     request.end();
   });
@@ -99,6 +103,7 @@ describe('one engine over a cluster’s engines', () => {
       dir,
       'manager',
       engineOf([container('a1'.repeat(32), 'web', 10)], (path) => {
+        if (path === '/volumes/data') return { status: 200, body: { Name: 'data' } };
         if (path === '/volumes')
           return { status: 200, body: { Volumes: [{ Name: 'data' }], Warnings: null } };
         if (path === '/images/json')
@@ -111,6 +116,7 @@ describe('one engine over a cluster’s engines', () => {
       dir,
       'worker',
       engineOf([container('b1'.repeat(32), 'db', 20), container('b2'.repeat(32), 'cache', 5)], (path) => {
+        if (path === '/volumes/data') return { status: 200, body: { Name: 'data' } };
         if (path === '/volumes')
           return { status: 200, body: { Volumes: [{ Name: 'data' }], Warnings: null } };
         if (path === '/images/json')
@@ -175,7 +181,7 @@ describe('one engine over a cluster’s engines', () => {
     const answer = await link.call('GET', '/containers/db/json');
     assert.equal(answer.status, 200);
     assert.equal((JSON.parse(answer.body.toString()) as { Id: string }).Id, 'b1'.repeat(32));
-    assert.equal(link.nodeOfContainer('b1'.repeat(32)), 'n-worker');
+    assert.equal(answer.node, 'n-worker', 'the answer names the node the planned call must go to');
     assert.equal((await link.call('GET', '/containers/nothing/json')).status, 404);
   });
 
@@ -193,6 +199,32 @@ describe('one engine over a cluster’s engines', () => {
     };
     assert.equal(volumes.Volumes.length, 2);
     assert.deepEqual(volumes.Warnings, ['node gone did not answer: its volumes are not listed']);
+  });
+
+  it('sends a planned call to the node its lookup named, and refuses one whose node is gone', async () => {
+    const id = 'b1'.repeat(32);
+    await send(link, 'POST', `/v1.41/containers/${id}/stop`, { node: 'n-worker' });
+    assert.ok(worker.seen.includes(`POST /containers/${id}/stop`));
+    await assert.rejects(
+      send(link, 'POST', `/v1.41/containers/${id}/stop`, { node: 'n-left' }),
+      (err: Error) => {
+        assert.ok(err instanceof EngineRefusal);
+        assert.equal(err.status, 503);
+        return true;
+      },
+    );
+    assert.throws(() => link.clientFor('POST', `/containers/${id}/attach`, 'n-left'), EngineRefusal);
+  });
+
+  it('takes a volume name held by two nodes as ambiguous, never as either one', async () => {
+    const answer = await link.call('GET', '/volumes/data');
+    assert.equal(answer.status, 409);
+    assert.match(answer.body.toString(), /volume data is on several nodes \(manager, worker\)/);
+    const removed = await link.call('DELETE', '/volumes/data');
+    assert.equal(removed.status, 409);
+    assert.ok(
+      !worker.seen.includes('DELETE /volumes/data') && !manager.seen.includes('DELETE /volumes/data'),
+    );
   });
 
   it('merges the members’ event streams line by line', async () => {

@@ -7,22 +7,26 @@
  * new container goes where placement put it (cluster-placement.ts). Everything the proxy decides is
  * decided as for one engine: this link only chooses where a planned call is sent.
  *
- * Which member holds what is learnt from the lists and the inspects that pass through it (the planner
- * inspects every target before a call is sent), and asked of every member when not known.
+ * Invariant: a planned call on a held resource goes to the node its lookup was answered by (the plan's
+ * `node`), or is refused when that node is gone; it never falls back to another node's resource of the
+ * same name. A volume name held by several nodes is ambiguous (the caller is told to use the node's own
+ * engine), as a container name held by several is.
  *
- * A member that does not answer is left out of a merged list (and said so in the log and, for volumes,
- * in the answer's warnings); the manager's own engine not answering fails the call, as with one engine.
+ * A member that does not answer (in time, or with JSON) is left out of a merged answer, and said so in the
+ * log (and, for volumes and pulls, in the answer); the manager's own engine failing fails the call, as
+ * with one engine.
  */
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { Readable, Writable } from 'node:stream';
 import type { EngineClient } from '@stevedore/engine';
 import type { EngineAnswer, EngineLookups, PlacedContainer } from './engine-api.js';
-import { EngineLink } from './engine-link.js';
+import { EngineLink, type CallTarget } from './engine-link.js';
 import { clusterRoute, heldInspectPath, type HeldType, type MergedList } from './cluster-routes.js';
 import { mergeLines, mergeLists, type MemberList } from './cluster-merge.js';
 import { chooseNode, constraintsOf, type Candidate } from './cluster-placement.js';
 import { collectionOf, labelsOf, UNLABELLED_COLLECTION } from './labels.js';
 import { placeOnEngine } from './node-of-engine.js';
+import { EngineRefusal } from './refusals.js';
 
 type Json = Record<string, unknown>;
 
@@ -46,18 +50,39 @@ export interface ClusterLog {
   warn(obj: object, msg: string): void;
 }
 
-/** How many resource→member entries are kept; the oldest go first (they are asked again if needed). */
+/** How many container → member entries are kept; the oldest go first (they are asked again if needed). */
 const HELD_LIMIT = 100_000;
+/** How long a member may take to begin answering a fanned-out stream before it is left out. */
+const STREAM_HEADERS_MS = 15_000;
 
-function jsonAnswer(status: number, value: unknown): EngineAnswer {
+function jsonAnswer(status: number, value: unknown, node?: string): EngineAnswer {
   const body = Buffer.from(JSON.stringify(value));
-  return { status, headers: { 'content-type': 'application/json' }, body };
+  return {
+    status,
+    headers: { 'content-type': 'application/json' },
+    body,
+    ...(node !== undefined ? { node } : {}),
+  };
+}
+
+function parsedBody(answer: EngineAnswer): unknown {
+  try {
+    return JSON.parse(answer.body.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** An answer made here, shaped as the engine's for the proxy's forwarding code. */
 function madeAnswer(status: number, headers: IncomingMessage['headers'], body: Readable): IncomingMessage {
   return Object.assign(body, { statusCode: status, headers, rawHeaders: [] }) as unknown as IncomingMessage;
 }
+
+const nodeGone = (node: string) =>
+  new EngineRefusal(
+    503,
+    `the node that holds this (${node}) cannot be reached now: its agent has not reported; try again when docker node ls shows it Ready`,
+  );
 
 /** The request side of a fanned-out call: its (empty) body is dropped, `end()` starts it. */
 class FanOutRequest extends Writable {
@@ -88,7 +113,7 @@ class FanOutRequest extends Writable {
 }
 
 export class ClusterEngineLink extends EngineLink {
-  /** `type:id` → swarm node id of the member that holds it. */
+  /** `container:id` → swarm node id of the member that holds it. */
   private readonly held = new Map<string, string>();
   /** The members as last asked, by swarm node id. */
   private known = new Map<string, ClusterMember>();
@@ -108,30 +133,37 @@ export class ClusterEngineLink extends EngineLink {
     return members.length > 0 ? members : [{ id: '', name: 'local' }];
   }
 
-  private clientOf(member: ClusterMember | undefined): EngineClient {
-    return member?.client ?? this.client;
+  private clientOf(member: ClusterMember): EngineClient {
+    return member.client ?? this.client;
   }
 
-  private remember(type: HeldType, id: string, memberId: string): void {
-    const key = `${type}:${id}`;
+  /** The member a call on this node id goes to; refused when it is not a member now. */
+  private memberOf(node: string): ClusterMember {
+    if (node === '') return { id: '', name: 'local' };
+    const member = this.known.get(node);
+    if (!member) throw nodeGone(node);
+    return member;
+  }
+
+  private remember(id: string, memberId: string): void {
+    const key = `container:${id}`;
     this.held.delete(key);
     this.held.set(key, memberId);
     if (this.held.size > HELD_LIMIT) this.held.delete(this.held.keys().next().value!);
   }
 
-  private holderOf(type: HeldType, ref: string): ClusterMember | undefined {
-    const id = this.held.get(`${type}:${ref}`);
-    return id === undefined ? undefined : this.known.get(id);
-  }
-
-  /** The swarm node that holds a container, when known (the planner has inspected it). */
-  nodeOfContainer(id: string): string | undefined {
-    return this.holderOf('container', id)?.id;
-  }
-
-  override clientFor(method: string, path: string): EngineClient {
+  /** Where a call on `path` goes: the plan's node, else the node a container was last seen on. */
+  private targetOf(method: string, path: string, node: string | undefined): ClusterMember | undefined {
+    if (node !== undefined) return this.memberOf(node);
     const route = clusterRoute(method, path);
-    return route.kind === 'held' ? this.clientOf(this.holderOf(route.type, route.ref)) : this.client;
+    if (route.kind !== 'held' || route.type !== 'container') return undefined;
+    const seen = this.held.get(`container:${route.ref}`);
+    return seen === undefined ? undefined : this.memberOf(seen);
+  }
+
+  override clientFor(method: string, path: string, node?: string): EngineClient {
+    const member = this.targetOf(method, path, node);
+    return member ? this.clientOf(member) : this.client;
   }
 
   override open(
@@ -139,46 +171,34 @@ export class ClusterEngineLink extends EngineLink {
     path: string,
     headers: OutgoingHttpHeaders,
     onResponse: (res: IncomingMessage) => void,
-    node?: string,
+    target: CallTarget = {},
   ): Writable {
     const route = clusterRoute(method, path);
     const direct = (client: EngineClient) =>
       client.open(method, path, headers, onResponse, { versioned: false });
-    switch (route.kind) {
-      case 'placed':
-        return direct(this.clientOf(node === undefined ? undefined : this.known.get(node)));
-      case 'held':
-        return direct(this.clientOf(this.holderOf(route.type, route.ref)));
-      case 'list':
-        return this.fanOut(method, path, headers, onResponse, () =>
-          this.mergedList(route.list, method, path, true),
-        );
-      case 'info':
-        return this.fanOut(method, path, headers, onResponse, (members) => this.clusterInfo(members));
-      case 'stream':
-        return new FanOutRequest(async (request) => {
-          const members = await this.members();
-          if (members.length === 1)
-            return this.relay(members[0]!, method, path, headers, onResponse, request);
-          await this.mergedStream(members, method, path, headers, onResponse, request);
-        });
-      default:
-        return direct(this.client);
+    if (route.kind === 'placed' || route.kind === 'held') {
+      let member: ClusterMember | undefined;
+      try {
+        member = this.targetOf(method, path, target.node);
+      } catch (err) {
+        const refusal = err instanceof Error ? err : new Error(String(err));
+        return new FanOutRequest(() => Promise.reject(refusal));
+      }
+      return direct(member ? this.clientOf(member) : this.client);
     }
-  }
-
-  /** A call answered from every member's (`answer`), or relayed as it is in a cluster of one. */
-  private fanOut(
-    method: string,
-    path: string,
-    headers: OutgoingHttpHeaders,
-    onResponse: (res: IncomingMessage) => void,
-    answer: (members: readonly ClusterMember[]) => Promise<EngineAnswer>,
-  ): FanOutRequest {
+    if (route.kind === 'local') return direct(this.client);
     return new FanOutRequest(async (request) => {
       const members = await this.members();
       if (members.length === 1) return this.relay(members[0]!, method, path, headers, onResponse, request);
-      const made = await answer(members);
+      if (route.kind === 'stream') {
+        const pull = method === 'POST';
+        const to = pull && target.mayUse ? await this.usable(members, target.mayUse) : members;
+        return await this.mergedStream(to, method, path, headers, onResponse, request, pull);
+      }
+      const made =
+        route.kind === 'info'
+          ? await this.clusterInfo(members)
+          : await this.mergedList(members, route.list, method, path, true);
       if (!request.destroyed) onResponse(madeAnswer(made.status, made.headers, Readable.from([made.body])));
     });
   }
@@ -198,67 +218,63 @@ export class ClusterEngineLink extends EngineLink {
     upstream.end();
   }
 
+  /** The manager, and the members whose node's collection `mayUse` allows. */
+  private async usable(
+    members: readonly ClusterMember[],
+    mayUse: (collection: string) => boolean,
+  ): Promise<ClusterMember[]> {
+    const allowed = await Promise.all(
+      members.map(async (member) => {
+        if (!member.client) return true;
+        const node = await this.inspect<Json>(`/nodes/${encodeURIComponent(member.id)}`).catch(
+          () => undefined,
+        );
+        return node !== undefined && mayUse(collectionOf(labelsOf('node', node)));
+      }),
+    );
+    return members.filter((_, i) => allowed[i]);
+  }
+
   override async call(method: string, path: string, body?: unknown): Promise<EngineAnswer> {
     const route = clusterRoute(method, path);
-    if (route.kind === 'list') return await this.mergedList(route.list, method, path, false);
+    if (route.kind === 'list')
+      return await this.mergedList(await this.members(), route.list, method, path, false);
     if (route.kind !== 'held') return await super.call(method, path, body);
-    const holder = this.holderOf(route.type, route.ref);
+    const inspect = method === 'GET' && path === heldInspectPath(route.type, route.ref);
+    const seen = route.type === 'container' ? this.held.get(`container:${route.ref}`) : undefined;
+    const holder = seen === undefined ? undefined : this.known.get(seen);
     if (holder) {
       const answer = await this.callOn(holder, method, path, body);
-      // Gone from there (removed, or a name now used elsewhere): asked of every member again.
-      if (answer.status !== 404) return answer;
+      // Gone from there (removed): an inspect asks every member again; any other call has its answer.
+      if (answer.status !== 404 || !inspect) return answer;
     }
     const located = await this.locate(route.type, route.ref);
-    if (!located.member) return located.answer;
-    const inspect = heldInspectPath(route.type, route.ref);
-    if (method === 'GET' && path === inspect) return located.answer;
+    if (inspect || located.answer.status === 409) return located.answer;
+    // Held by no member: the manager's engine answers, as one engine would.
+    if (!located.member) return await super.call(method, path, body);
     return await this.callOn(located.member, method, path, body);
   }
 
+  /** One member's answer to a buffered call, naming the member. */
   private async callOn(
     member: ClusterMember,
     method: string,
     path: string,
     body?: unknown,
   ): Promise<EngineAnswer> {
-    if (!member.client) return await super.call(method, path, body);
-    try {
-      return await member.client.call(method, path, { body });
-    } catch (err) {
-      throw this.unreachable(err as Error);
+    let answer: EngineAnswer;
+    if (!member.client) answer = await super.call(method, path, body);
+    else {
+      try {
+        answer = await member.client.call(method, path, { body });
+      } catch (err) {
+        throw this.unreachable(err as Error);
+      }
     }
+    return { ...answer, node: member.id };
   }
 
-  /** The manager's `/info`, counting the containers of every member and naming the members. */
-  private async clusterInfo(members: readonly ClusterMember[]): Promise<EngineAnswer> {
-    const answers = await Promise.all(
-      members.map(async (member) => {
-        if (!member.client) return { member, answer: await super.call('GET', '/info'), own: true };
-        const answer = await member.client.call('GET', '/info').catch(() => undefined);
-        return { member, answer, own: false };
-      }),
-    );
-    const own = answers.find((a) => a.own)!;
-    if (own.answer!.status !== 200) return own.answer!;
-    const info = JSON.parse(own.answer!.body.toString('utf8')) as Json;
-    const counted = ['Containers', 'ContainersRunning', 'ContainersPaused', 'ContainersStopped'] as const;
-    const totals = Object.fromEntries(counted.map((field) => [field, 0])) as Record<string, number>;
-    const status: [string, string][] = [['Nodes', String(members.length)]];
-    for (const { member, answer } of answers) {
-      const of = answer?.status === 200 ? (JSON.parse(answer.body.toString('utf8')) as Json) : undefined;
-      for (const field of counted) totals[field]! += Number(of?.[field] ?? 0);
-      status.push([` ${member.name}`, member.address ?? '']);
-      status.push(['  └ Status', of ? 'Healthy' : 'Unreachable']);
-      if (of)
-        status.push([
-          '  └ Containers',
-          `${String(of['Containers'])} (${String(of['ContainersRunning'])} running)`,
-        ]);
-    }
-    return jsonAnswer(200, { ...info, ...totals, SystemStatus: status });
-  }
-
-  /** Asks every member for the resource; the manager's answer wins a tie (volumes of one name). */
+  /** Asks every member for the resource: exactly one may hold it. */
   private async locate(
     type: HeldType,
     ref: string,
@@ -277,21 +293,20 @@ export class ClusterEngineLink extends EngineLink {
         ),
       ),
     );
-    const found = answers.filter((a) => a !== undefined && a.answer.status === 200) as {
-      member: ClusterMember;
-      answer: EngineAnswer;
-    }[];
+    const found = answers.filter(
+      (a): a is { member: ClusterMember; answer: EngineAnswer } =>
+        a !== undefined && a.answer.status === 200 && parsedBody(a.answer) !== undefined,
+    );
     const idOf = (answer: EngineAnswer) => {
-      const value = JSON.parse(answer.body.toString('utf8')) as Json;
+      const value = parsedBody(answer) as Json;
       return String(type === 'volume' ? value['Name'] : (value['Id'] ?? value['ID']));
     };
-    const ids = found.map((f) => idOf(f.answer));
-    if (type !== 'volume' && new Set(ids).size > 1) {
+    if (found.length > 1) {
       const nodes = found.map((f) => f.member.name).join(', ');
+      const what =
+        type === 'volume' ? `volume ${ref} is on several nodes` : `${ref} names a ${type} on several nodes`;
       return {
-        answer: jsonAnswer(409, {
-          message: `${ref} names a ${type} on several nodes (${nodes}): use its id`,
-        }),
+        answer: jsonAnswer(409, { message: `${what} (${nodes}): use its id, or that node's engine` }),
       };
     }
     const first = found[0];
@@ -299,25 +314,23 @@ export class ClusterEngineLink extends EngineLink {
       const local = answers.find((a) => a && !a.member.client);
       return { answer: local?.answer ?? jsonAnswer(404, { message: `No such ${type}: ${ref}` }) };
     }
-    this.remember(type, ids[0]!, first.member.id);
+    if (type !== 'volume') this.remember(idOf(first.answer), first.member.id);
     return first;
   }
 
   /** Every member's list, merged; members that fail are left out (the manager's own failing fails it). */
   private async mergedList(
+    members: readonly ClusterMember[],
     list: MergedList,
     method: string,
     path: string,
     forCaller: boolean,
   ): Promise<EngineAnswer> {
-    const members = await this.members();
     const versioned = { versioned: !forCaller };
-    if (members.length === 1) return await this.callOn(members[0]!, method, path);
     const answers = await Promise.all(
       members.map(async (member) => {
-        const client = this.clientOf(member);
         try {
-          return { member, answer: await client.call(method, path, versioned) };
+          return { member, answer: await this.clientOf(member).call(method, path, versioned) };
         } catch (err) {
           if (!member.client) throw this.unreachable(err as Error);
           this.log.warn({ err, node: member.name }, 'a cluster member did not answer a list');
@@ -325,16 +338,17 @@ export class ClusterEngineLink extends EngineLink {
         }
       }),
     );
-    const failed = answers.find((a) => a.answer && a.answer.status >= 300 && !a.member.client);
-    if (failed?.answer) return failed.answer;
+    const own = answers.find((a) => !a.member.client);
+    if (own?.answer && (own.answer.status >= 300 || members.length === 1)) return own.answer;
     const lists: MemberList[] = answers.map(({ member, answer }) => {
-      if (!answer || answer.status >= 300) {
-        if (answer)
-          this.log.warn({ node: member.name, status: answer.status }, 'a cluster member refused a list');
+      const value = answer && answer.status < 300 ? parsedBody(answer) : undefined;
+      if (value === undefined) {
+        this.log.warn({ node: member.name, status: answer?.status }, 'a cluster member gave no list');
         return { node: member.name, value: undefined };
       }
-      const value = JSON.parse(answer.body.toString('utf8')) as unknown;
-      if (list !== 'images') this.rememberListed(list, value, member.id);
+      if (list === 'containers' && Array.isArray(value))
+        for (const item of value as Json[])
+          if (typeof item['Id'] === 'string') this.remember(item['Id'], member.id);
       return { node: member.name, value };
     });
     const limit = Number(new URL(path, 'http://engine').searchParams.get('limit') ?? '');
@@ -345,18 +359,39 @@ export class ClusterEngineLink extends EngineLink {
     return jsonAnswer(200, merged);
   }
 
-  private rememberListed(list: 'containers' | 'volumes', value: unknown, memberId: string): void {
-    const items = list === 'containers' ? value : ((value ?? {}) as { Volumes?: unknown }).Volumes;
-    if (!Array.isArray(items)) return;
-    for (const item of items as Json[]) {
-      const id = list === 'containers' ? item['Id'] : item['Name'];
-      if (typeof id === 'string') this.remember(list === 'containers' ? 'container' : 'volume', id, memberId);
+  /** The manager's `/info`, counting the containers of every member and naming the members. */
+  private async clusterInfo(members: readonly ClusterMember[]): Promise<EngineAnswer> {
+    const answers = await Promise.all(
+      members.map(async (member) => {
+        if (!member.client) return { member, answer: await super.call('GET', '/info'), own: true };
+        const answer = await member.client.call('GET', '/info').catch(() => undefined);
+        return { member, answer, own: false };
+      }),
+    );
+    const own = answers.find((a) => a.own)!;
+    const info = own.answer!.status === 200 ? (parsedBody(own.answer!) as Json | undefined) : undefined;
+    if (!info) return own.answer!;
+    const counted = ['Containers', 'ContainersRunning', 'ContainersPaused', 'ContainersStopped'] as const;
+    const totals = Object.fromEntries(counted.map((field) => [field, 0])) as Record<string, number>;
+    const status: [string, string][] = [['Nodes', String(members.length)]];
+    for (const { member, answer } of answers) {
+      const of = answer?.status === 200 ? (parsedBody(answer) as Json | undefined) : undefined;
+      for (const field of counted) totals[field]! += Number(of?.[field] ?? 0);
+      status.push([` ${member.name}`, member.address ?? '']);
+      status.push(['  └ Status', of ? 'Healthy' : 'Unreachable']);
+      if (of)
+        status.push([
+          '  └ Containers',
+          `${String(of['Containers'])} (${String(of['ContainersRunning'])} running)`,
+        ]);
     }
+    return jsonAnswer(200, { ...info, ...totals, SystemStatus: status });
   }
 
   /**
-   * A stream from every member (events; a pull, so the image is on every node): once all have answered,
-   * a refusal from any is the answer, else their lines are merged.
+   * A stream from every member (events; a pull, so the image is on those nodes). The manager's refusal is
+   * the answer; another member that refuses, or does not begin within 15 s, is left out (a pull says so in
+   * a progress line). Their lines are merged.
    */
   private async mergedStream(
     members: readonly ClusterMember[],
@@ -365,23 +400,45 @@ export class ClusterEngineLink extends EngineLink {
     headers: OutgoingHttpHeaders,
     onResponse: (res: IncomingMessage) => void,
     request: FanOutRequest,
+    pull: boolean,
   ): Promise<void> {
+    const notes: string[] = [];
     const answers = await Promise.all(
       members.map(
         (member) =>
           new Promise<{ member: ClusterMember; answer?: IncomingMessage }>((resolve, reject) => {
+            const leaveOut = (why: string, err?: Error) => {
+              this.log.warn({ err, node: member.name }, `a cluster member ${why}`);
+              notes.push(JSON.stringify({ status: `${member.name}: ${why}` }));
+              resolve({ member });
+            };
+            const timer = member.client
+              ? setTimeout(() => {
+                  upstream.destroy();
+                  leaveOut(`did not answer within ${STREAM_HEADERS_MS / 1000} s`);
+                }, STREAM_HEADERS_MS)
+              : undefined;
             const upstream = this.clientOf(member).open(
               method,
               path,
               headers,
-              (answer) => resolve({ member, answer }),
+              (answer) => {
+                clearTimeout(timer);
+                const status = answer.statusCode ?? 502;
+                if (status < 300 || !member.client) return resolve({ member, answer });
+                answer.resume();
+                leaveOut(`refused it (${status})`);
+              },
               { versioned: false },
             );
-            request.onAbort(() => upstream.destroy());
+            request.onAbort(() => {
+              clearTimeout(timer);
+              upstream.destroy();
+            });
             upstream.on('error', (err) => {
+              clearTimeout(timer);
               if (!member.client) return reject(this.unreachable(err));
-              this.log.warn({ err, node: member.name }, 'a cluster member did not answer a stream');
-              resolve({ member });
+              leaveOut('did not answer', err);
             });
             upstream.end();
           }),
@@ -391,32 +448,34 @@ export class ClusterEngineLink extends EngineLink {
       for (const { answer } of answers) answer?.destroy();
       return;
     }
-    const refused = answers.find((a) => a.answer && (a.answer.statusCode ?? 502) >= 300);
-    if (refused?.answer) {
-      for (const { answer } of answers) if (answer !== refused.answer) answer?.destroy();
-      onResponse(refused.answer);
+    const own = answers.find((a) => !a.member.client)?.answer;
+    if (own && (own.statusCode ?? 502) >= 300) {
+      for (const { answer } of answers) if (answer !== own) answer?.destroy();
+      onResponse(own);
       return;
     }
-    const sources = answers.flatMap((a) => (a.answer ? [a.answer] : []));
-    const first = sources[0]!;
-    const { 'content-length': _length, ...streamHeaders } = first.headers;
+    const sources: Readable[] = answers.flatMap((a) => (a.answer ? [a.answer] : []));
+    if (pull && notes.length > 0) sources.push(Readable.from([`${notes.join('\n')}\n`]));
+    const first = answers.find((a) => a.answer)?.answer;
+    const { 'content-length': _length, ...streamHeaders } = first?.headers ?? {
+      'content-type': 'application/json',
+    };
     const merged = mergeLines(sources, (err) => this.log.warn({ err }, 'a cluster member cut its stream'));
     request.onAbort(() => merged.destroy());
-    onResponse(madeAnswer(first.statusCode ?? 200, streamHeaders, merged));
+    onResponse(madeAnswer(first?.statusCode ?? 200, streamHeaders, merged));
   }
 
   /** The node a new container goes to (cluster-placement.ts), and lookups bound to its engine. */
   async placeContainer(body: Json, mayUse: (collection: string) => boolean): Promise<PlacedContainer> {
-    const constraints = constraintsOf(body);
     const members = (await this.members()).filter((m) => m.id !== '');
-    // One node and nothing asked of it: no choice to make (its node is known from the engine, cached).
-    if (members.length === 0 || (members.length === 1 && constraints.length === 0))
-      return await placeOnEngine(this);
+    // One node: no choice to make (its node is known from the engine, cached).
+    if (members.length <= 1) return await placeOnEngine(this);
+    const constraints = constraintsOf(body);
     const image = typeof body['Image'] === 'string' ? body['Image'] : '';
     const ask = (member: ClusterMember, path: string) =>
       this.clientOf(member)
         .call('GET', path)
-        .then((a) => (a.status === 200 ? (JSON.parse(a.body.toString('utf8')) as Json) : undefined))
+        .then((a) => (a.status === 200 ? (parsedBody(a) as Json | undefined) : undefined))
         .catch(() => undefined);
     const candidates = await Promise.all(
       members.map(async (member): Promise<Candidate & { collection: string }> => {
@@ -445,13 +504,15 @@ export class ClusterEngineLink extends EngineLink {
       }),
     );
     const chosen = chooseNode(candidates, constraints) as Candidate & { collection: string };
-    const member = this.known.get(chosen.id);
-    return { node: chosen.id, collection: chosen.collection, lookups: this.boundTo(member) };
+    return {
+      node: chosen.id,
+      collection: chosen.collection,
+      lookups: this.boundTo(this.memberOf(chosen.id)),
+    };
   }
 
   /** Lookups that go to one member's engine (a placed container's image and volume checks). */
-  private boundTo(member: ClusterMember | undefined): EngineLookups {
-    if (!member?.client) return this;
+  private boundTo(member: ClusterMember): EngineLookups {
     return {
       call: (method, path, body) => this.callOn(member, method, path, body),
       inspect: async <T>(path: string): Promise<T | undefined> =>

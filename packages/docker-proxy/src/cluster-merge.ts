@@ -15,6 +15,9 @@ import type { MergedList } from './cluster-routes.js';
 
 type Json = Record<string, unknown>;
 
+/** The longest line a merged stream holds while it waits for its end (events and progress lines are short). */
+const MAX_LINE = 1 << 20;
+
 export interface MemberList {
   readonly node: string;
   /** The member's parsed answer; undefined when it did not answer. */
@@ -123,6 +126,8 @@ export function mergeLines(sources: readonly Readable[], onSourceError: (err: Er
       const cut = text.lastIndexOf('\n');
       if (cut < 0) {
         partial = text;
+        // A member that never ends a line is cut, not held in memory.
+        if (partial.length > MAX_LINE) source.destroy(new Error(`a line of over ${MAX_LINE} characters`));
         return;
       }
       partial = text.slice(cut + 1);
@@ -133,6 +138,7 @@ export function mergeLines(sources: readonly Readable[], onSourceError: (err: Er
     });
     source.on('end', finish);
     source.on('error', (err: Error) => {
+      partial = '';
       onSourceError(err);
       finish();
     });

@@ -104,6 +104,11 @@ describe('routes of a cluster', () => {
       type: 'container',
       ref: 'abc',
     });
+    assert.deepEqual(clusterRoute('POST', '/commit?container=abc&repo=x'), {
+      kind: 'held',
+      type: 'container',
+      ref: 'abc',
+    });
     assert.deepEqual(clusterRoute('POST', '/exec/e1/start'), { kind: 'held', type: 'exec', ref: 'e1' });
     assert.deepEqual(clusterRoute('DELETE', '/volumes/data'), { kind: 'held', type: 'volume', ref: 'data' });
     for (const [method, path] of [
@@ -112,6 +117,7 @@ describe('routes of a cluster', () => {
       ['POST', '/volumes/create'],
       ['GET', '/nodes/x'],
       ['POST', '/build'],
+      ['POST', '/images/create?fromSrc=-'],
     ] as const)
       assert.deepEqual(clusterRoute(method, path), { kind: 'local' }, `${method} ${path}`);
   });

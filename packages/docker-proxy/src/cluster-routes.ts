@@ -5,8 +5,10 @@
  * holds). Pure: the path (with or without a version prefix and query) in, the route out.
  *
  * - Lists of containers, images and volumes are merged from every member's answer.
- * - Events are merged; a pull runs on every member, so any member can then run the image.
- * - `/containers/{id}/…`, `/exec/{id}/…` and `/volumes/{name}` go to the member that holds the resource.
+ * - Events are merged; a pull runs on every member the caller may schedule on (and the manager), so any
+ *   of them can then run the image; an import (`fromSrc`) runs on the manager.
+ * - `/containers/{id}/…`, `/exec/{id}/…`, `/volumes/{name}` and `POST /commit?container=` go to the member
+ *   that holds the resource.
  * - `POST /containers/create` goes where placement put it (the plan's `node`).
  * - A caller's `GET /info` is the manager's, with the cluster's counts and its nodes (`SystemStatus`, which
  *   `docker info` prints); the proxy's own `/info` lookups are the manager's engine alone.
@@ -47,7 +49,15 @@ export function clusterRoute(method: string, url: string): ClusterRoute {
   if (method === 'GET' && LISTS[path]) return { kind: 'list', list: LISTS[path] };
   if (method === 'GET' && path === '/events') return { kind: 'stream' };
   if (method === 'GET' && path === '/info') return { kind: 'info' };
-  if (method === 'POST' && path === '/images/create') return { kind: 'stream' };
+  const query = new URLSearchParams(url.split('?')[1] ?? '');
+  // A pull runs on every node; an import (`fromSrc`: a body or a URL) only on the manager, as its tags are.
+  if (method === 'POST' && path === '/images/create')
+    return query.has('fromSrc') ? LOCAL : { kind: 'stream' };
+  // A commit is of a container, on the node that holds it.
+  if (method === 'POST' && path === '/commit') {
+    const container = query.get('container');
+    return container ? { kind: 'held', type: 'container', ref: container } : LOCAL;
+  }
   if (method === 'POST' && path === '/containers/create') return { kind: 'placed' };
   const [, root, id] = path.split('/');
   if (id === undefined || id === '') return LOCAL;

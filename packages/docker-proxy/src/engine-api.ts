@@ -9,6 +9,8 @@ export interface EngineAnswer {
   readonly status: number;
   readonly headers: IncomingMessage['headers'];
   readonly body: Buffer;
+  /** In a cluster (cluster-link.ts): the swarm node whose engine answered a lookup of a held resource. */
+  readonly node?: string;
 }
 
 /** Where a new container goes: the swarm node (empty outside Swarm mode), its collection, its engine. */
@@ -32,6 +34,4 @@ export interface EngineLookups {
     body: Record<string, unknown>,
     mayUse: (collection: string) => boolean,
   ): Promise<PlacedContainer>;
-  /** A cluster's link only: the swarm node that holds a container the link has seen. */
-  nodeOfContainer?(id: string): string | undefined;
 }

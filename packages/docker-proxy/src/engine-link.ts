@@ -14,6 +14,14 @@ import { isUnavailable } from '@stevedore/errors';
 import type { EngineAnswer, EngineLookups } from './engine-api.js';
 import { EngineFailure } from './engine-failure.js';
 
+/** Where a planned call goes, in a cluster (cluster-link.ts); one engine has one place. */
+export interface CallTarget {
+  /** The swarm node that holds the resource the plan checked, or where a new container was placed. */
+  readonly node?: string;
+  /** For a pull, which runs on several nodes: the nodes (by their collection) the caller may use. */
+  readonly mayUse?: (collection: string) => boolean;
+}
+
 export class EngineLink implements EngineLookups {
   readonly client: EngineClient;
 
@@ -30,22 +38,19 @@ export class EngineLink implements EngineLookups {
     return new EngineFailure(undefined, detail, { cause: err });
   }
 
-  /**
-   * Starts a request to the engine; the caller writes (or pipes) the body and reads the response. `node`
-   * is where placement put a new container (a cluster's link sends it there; one engine has one node).
-   */
+  /** Starts a request to the engine; the caller writes (or pipes) the body and reads the response. */
   open(
     method: string,
     path: string,
     headers: OutgoingHttpHeaders,
     onResponse: (res: IncomingMessage) => void,
-    _node?: string,
+    _target?: CallTarget,
   ): Writable {
     return this.client.open(method, path, headers, onResponse, { versioned: false });
   }
 
   /** The engine a hijacked call (attach, exec start) on `path` goes to. */
-  clientFor(_method: string, _path: string): EngineClient {
+  clientFor(_method: string, _path: string, _node?: string): EngineClient {
     return this.client;
   }
 

@@ -47,11 +47,10 @@ export async function placeContainer(
   return engine.placeContainer ? await engine.placeContainer(body, mayUse) : await placeOnEngine(engine);
 }
 
-/** The node a container runs on: the one a cluster's link saw it on, else this engine's. */
+/** The node a container runs on: the one a cluster's link found it on, else this engine's. */
 export async function nodeOfContainer(
   engine: EngineLookups,
-  containerId: string,
+  container: { readonly node?: string },
 ): Promise<{ id: string; collection: string }> {
-  const held = engine.nodeOfContainer?.(containerId);
-  return held !== undefined ? await nodeRecord(engine, held) : await engineNode(engine);
+  return container.node !== undefined ? await nodeRecord(engine, container.node) : await engineNode(engine);
 }

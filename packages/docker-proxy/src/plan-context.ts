@@ -33,7 +33,10 @@ export interface Plan {
   readonly collection?: string;
   /** Path and query to send to the engine (version prefix kept). */
   readonly url: string;
-  /** The swarm node a new container was placed on (a cluster's link sends the create there). */
+  /**
+   * In a cluster: the swarm node the call goes to, the one that holds the resource checked (or where a new
+   * container was placed). The link sends it there or nowhere (cluster-link.ts).
+   */
   readonly node?: string;
   /** The body the engine gets: the proxy's own, never the client's bytes (JSON is re-serialized). */
   readonly body?: Buffer;

@@ -19,7 +19,7 @@ import { decide } from './caller.js';
 import { EngineRefusal } from './refusals.js';
 import { labelMountVolumes, nameTaken } from './volumes.js';
 import { requireOperation, type Plan, type PlanContext } from './plan-context.js';
-import type { Located } from './resolver.js';
+import { Resolver, type Located } from './resolver.js';
 import { enforceNeeds } from './workload-needs.js';
 import { verifyMade, type PostCheck } from './post-check.js';
 
@@ -75,7 +75,11 @@ async function checkBody(
     placed = await placeContainer(ctx.engine, body, mayUse);
     requireOperation(ctx, 'node.schedule', placed.collection, `running a container on this engine's node`);
   }
-  const onNode = placed ? { ...ctx, engine: placed.lookups } : ctx;
+  // Its volumes are the placed node's: found and made there, never another node's of the same name.
+  const onNode =
+    placed && placed.lookups !== ctx.engine
+      ? { ...ctx, engine: placed.lookups, resolver: new Resolver(placed.lookups) }
+      : ctx;
   const checking = withImageChecksStarted(onNode, needs);
   await enforceNeeds(checking, needs, collection, { createVolumes: type === 'container' });
   if (type === 'container') labelMountVolumes(obj(body['HostConfig'])['Mounts'], collection);

@@ -74,6 +74,7 @@ function onResource(action: string, found: Located, url: string, body?: Buffer):
     collection: found.collection,
     url,
     ...(body ? { body } : {}),
+    ...(found.node !== undefined ? { node: found.node } : {}),
     answer: 'pass',
   };
 }
@@ -166,7 +167,7 @@ export async function planRequest(ctx: PlanContext, match: MatchedEndpoint, rawU
       }
       // Starting a container runs it on the engine's node, which the caller must still be allowed to use.
       if (RUNS_ON_NODE.has(call)) {
-        const node = await nodeOfContainer(ctx.engine, found.id);
+        const node = await nodeOfContainer(ctx.engine, found);
         requireOperation(ctx, 'node.schedule', node.collection, `running a container on its node`);
       }
       // An exec instance is judged again when it starts: it may have been made some other way.

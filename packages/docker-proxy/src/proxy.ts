@@ -18,7 +18,7 @@ import { pipeline } from 'node:stream/promises';
 import type { AuditBatcher } from '@stevedore/audit';
 import { toErrorResponse } from '@stevedore/errors';
 import { matchEndpoint } from './operations/index.js';
-import type { ProxyAccess, ProxyCaller } from './caller.js';
+import { decide, type ProxyAccess, type ProxyCaller } from './caller.js';
 import { answerContext, rewriteAnswer, rewritesAnswer } from './answer-rewrites.js';
 import { EngineLink } from './engine-link.js';
 import { ClusterEngineLink, type ClusterMembers } from './cluster-link.js';
@@ -234,7 +234,13 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
           res.destroy();
         });
       },
-      p.node,
+      {
+        ...(p.node !== undefined ? { node: p.node } : {}),
+        // A pull runs on the nodes the caller may schedule on (and the manager): her credentials go nowhere else.
+        ...(caller.admin
+          ? {}
+          : { mayUse: (c: string) => decide(access, caller, 'node.schedule', c).allowed }),
+      },
     );
     // Before an answer began, the caller is told; after, the stream is cut (its entry is written already).
     upstream.on('error', (err) =>
@@ -387,7 +393,14 @@ export function createDockerProxy(options: DockerProxyOptions): DockerProxy {
           // The engine gets the planned body (exec start's, decoded canonically), never the client's bytes;
           // a call whose plan has none (attach) gets none.
           const body = p.body ?? Buffer.alloc(0);
-          const call = { method: req.method ?? 'POST', url: p.url, body, websocket: up.websocket, from: req };
+          const call = {
+            method: req.method ?? 'POST',
+            url: p.url,
+            body,
+            websocket: up.websocket,
+            from: req,
+            ...(p.node !== undefined ? { node: p.node } : {}),
+          };
           const status = await spliceUpgrade(engine, call, socket, (cut) => live.add(caller, cut));
           record(caller, req, p, status);
         })

@@ -19,6 +19,8 @@ export interface Located {
   readonly resource: Record<string, unknown>;
   /** The engine's answer `resource` was read from (GET of its inspect path, at the pinned API version). */
   readonly answer?: EngineAnswer;
+  /** In a cluster: the swarm node that holds it (the planned call goes there, and nowhere else). */
+  readonly node?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -52,10 +54,20 @@ export class Resolver {
 
   async locate(type: ResourceType, ref: string): Promise<Located | undefined> {
     if (type === 'exec') {
-      const exec = await this.engine.inspect<Json>(`/exec/${encodeURIComponent(ref)}/json`);
-      if (!exec) return undefined;
+      const inspected = await this.inspectAnswer(`/exec/${encodeURIComponent(ref)}/json`);
+      if (!inspected) return undefined;
+      const exec = inspected.resource;
       const container = await this.locate('container', String(exec['ContainerID']));
-      return container && { type, id: String(exec['ID']), collection: container.collection, resource: exec };
+      const node = inspected.answer.node;
+      return (
+        container && {
+          type,
+          id: String(exec['ID']),
+          collection: container.collection,
+          resource: exec,
+          ...(node !== undefined ? { node } : {}),
+        }
+      );
     }
     const inspected = await this.inspectAnswer(INSPECT_PATH[type].replace('{}', encodeURIComponent(ref)));
     if (!inspected) return undefined;
@@ -69,7 +81,14 @@ export class Resolver {
           ? serviceIdOfContainer(resource)
           : undefined;
     if (serviceId) collection = (await this.serviceCollection(serviceId)) ?? collection;
-    return { type, id, collection, resource, answer };
+    return {
+      type,
+      id,
+      collection,
+      resource,
+      answer,
+      ...(answer.node !== undefined ? { node: answer.node } : {}),
+    };
   }
 
   /** EngineLookups.inspect, keeping the answer: undefined on 404, other failures throw. */

@@ -29,6 +29,8 @@ export interface EngineUpgrade {
   readonly websocket: boolean;
   /** The client's request, for the few headers passed on. */
   readonly from: IncomingMessage;
+  /** In a cluster: the swarm node that holds the container (the plan's). */
+  readonly node?: string;
 }
 
 const WEBSOCKET_HANDSHAKE = [
@@ -130,7 +132,7 @@ export function spliceUpgrade(
     };
 
     engine
-      .clientFor(call.method, call.url)
+      .clientFor(call.method, call.url, call.node)
       .upgrade(call.method, call.url, headersOf(call), {
         body: call.body,
         signal: asking.signal,

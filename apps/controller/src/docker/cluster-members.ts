@@ -6,7 +6,8 @@
  * certificates, so revocation is by expiry), and checks the node by the one name its certificate carries.
  *
  * Members are read from the node registry at most every 2 s; a node is a member while its agent
- * reported in the last 90 s with its engine proxy running. The manager's own node is always first.
+ * reported in the last 90 s with its engine proxy running. The manager's own node is always first; when
+ * the registry cannot be read, it is the only one (the proxy then answers as for one engine).
  */
 import { EngineClient } from '@stevedore/engine';
 import { ENGINE_PROXY_PORT, nodeDnsName, type NodeRecord, type NodeRegistry } from '@stevedore/cluster';
@@ -16,8 +17,11 @@ import { issueCertificate, type KeyAndCertificate } from '@stevedore/pki';
 const READ_EVERY_MS = 2_000;
 const REPORTED_WITHIN_MS = 90_000;
 const CERTIFICATE_RENEW_MS = 12 * 3600_000;
-/** Clients of a replaced certificate stay usable this long, for the calls under way on them. */
-const RETIRE_AFTER_MS = 10 * 60_000;
+/**
+ * A replaced client (a new certificate, a new address, a node removed) is closed this long after: its
+ * calls under way (followed logs, attach) keep going until then; the old certificate lasts a day anyway.
+ */
+const RETIRE_AFTER_MS = 24 * 3600_000;
 
 export interface ControllerClusterMembers extends ClusterMembers {
   close(): void;
@@ -102,30 +106,29 @@ export function clusterMembers(options: ClusterMembersOptions): ControllerCluste
   const readMembers = async (): Promise<readonly ClusterMember[]> => {
     const local = await ownNode().catch(() => ({ id: '', name: 'manager' }));
     if (local.id === '') return [];
-    const [records, tls] = await Promise.all([options.nodes.list(), controllerCertificate()]);
-    const serial = certificate?.made ?? 0;
     const members: ClusterMember[] = [{ id: local.id, name: local.name }];
-    const present = new Set<string>();
-    for (const node of records) {
-      if (node.swarmNodeId === local.id) {
-        members[0] = {
-          id: local.id,
+    // The node registry unreadable (or the certificate not made): this manager's engine alone, as with one.
+    const records = await options.nodes.list().catch(() => [] as NodeRecord[]);
+    const own = records.find((node) => node.swarmNodeId === local.id);
+    if (own)
+      members[0] = { id: local.id, name: own.hostname, ...(own.address ? { address: own.address } : {}) };
+    const serving = records.filter(isServing).filter((node) => node.swarmNodeId !== local.id);
+    const tls = serving.length > 0 ? await controllerCertificate().catch(() => undefined) : undefined;
+    if (tls) {
+      const serial = certificate?.made ?? 0;
+      for (const node of serving)
+        members.push({
+          id: node.swarmNodeId,
           name: node.hostname,
-          ...(node.address ? { address: node.address } : {}),
-        };
-        continue;
-      }
-      if (!isServing(node)) continue;
-      present.add(node.id);
-      members.push({
-        id: node.swarmNodeId,
-        name: node.hostname,
-        address: node.address,
-        client: clientOf(node, tls, serial),
-      });
+          address: node.address,
+          client: clientOf(node, tls, serial),
+        });
     }
+    // A node that left the registry: its client is retired. (One that only missed reports keeps its
+    // client, and its live streams, for when it is back.)
+    const registered = new Set(records.map((node) => node.id));
     for (const [id, kept] of clients)
-      if (!present.has(id)) {
+      if (!registered.has(id)) {
         clients.delete(id);
         retire(kept.client);
       }
