@@ -5,6 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createNetServer, type Socket } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -230,5 +231,52 @@ describe('one engine over a cluster’s engines', () => {
   it('merges the members’ event streams line by line', async () => {
     const { text } = await send(link, 'GET', '/v1.41/events?until=1');
     assert.deepEqual(text.trim().split('\n').sort(), ['{"id":"m1"}', '{"id":"m2"}', '{"id":"w1"}']);
+  });
+});
+
+describe('a cluster member that takes the call and never answers', () => {
+  it('is left out of a pull after the header timeout, and the pull says so', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cluster-link-hang-'));
+    const manager = await fakeEngine(dir, 'manager', (path) =>
+      path === '/images/create' ? { lines: ['{"status":"pulled on the manager"}'] } : undefined,
+    );
+    const held: Socket[] = [];
+    const hung = createNetServer((socket) => held.push(socket));
+    const hungSocket = join(dir, 'hung.sock');
+    await new Promise<void>((resolve) => hung.listen(hungSocket, resolve));
+    const client = new EngineClient(`unix://${hungSocket}`);
+    const warned: string[] = [];
+    const link = new ClusterEngineLink(
+      manager.host,
+      {
+        members: () =>
+          Promise.resolve([
+            { id: 'm', name: 'manager' },
+            { id: 'h', name: 'hung', client },
+          ]),
+      },
+      { warn: (_obj, msg) => warned.push(msg) },
+      { streamHeadersMs: 300 },
+    );
+    try {
+      const { status, text } = await send(link, 'POST', '/v1.41/images/create?fromImage=app&tag=1');
+      assert.equal(status, 200);
+      const lines = text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { status: string });
+      assert.deepEqual(lines.map((l) => l.status).sort(), [
+        'hung: did not answer within 0.3 s',
+        'pulled on the manager',
+      ]);
+      assert.deepEqual(warned, ['a cluster member did not answer within 0.3 s']);
+    } finally {
+      link.close();
+      client.close();
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => hung.close(resolve));
+      await manager.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

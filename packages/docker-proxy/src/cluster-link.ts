@@ -52,7 +52,7 @@ export interface ClusterLog {
 
 /** How many container → member entries are kept; the oldest go first (they are asked again if needed). */
 const HELD_LIMIT = 100_000;
-/** How long a member may take to begin answering a fanned-out stream before it is left out. */
+/** How long a member may take to begin answering a fanned-out stream before it is left out (default). */
 const STREAM_HEADERS_MS = 15_000;
 
 function jsonAnswer(status: number, value: unknown, node?: string): EngineAnswer {
@@ -118,12 +118,16 @@ export class ClusterEngineLink extends EngineLink {
   /** The members as last asked, by swarm node id. */
   private known = new Map<string, ClusterMember>();
 
+  private readonly streamHeadersMs: number;
+
   constructor(
     dockerHost: string,
     private readonly cluster: ClusterMembers,
     private readonly log: ClusterLog,
+    options: { readonly streamHeadersMs?: number } = {},
   ) {
     super(dockerHost);
+    this.streamHeadersMs = options.streamHeadersMs ?? STREAM_HEADERS_MS;
   }
 
   private async members(): Promise<readonly ClusterMember[]> {
@@ -407,7 +411,10 @@ export class ClusterEngineLink extends EngineLink {
       members.map(
         (member) =>
           new Promise<{ member: ClusterMember; answer?: IncomingMessage }>((resolve, reject) => {
+            let left = false;
             const leaveOut = (why: string, err?: Error) => {
+              if (left) return;
+              left = true;
               this.log.warn({ err, node: member.name }, `a cluster member ${why}`);
               notes.push(JSON.stringify({ status: `${member.name}: ${why}` }));
               resolve({ member });
@@ -415,8 +422,8 @@ export class ClusterEngineLink extends EngineLink {
             const timer = member.client
               ? setTimeout(() => {
                   upstream.destroy();
-                  leaveOut(`did not answer within ${STREAM_HEADERS_MS / 1000} s`);
-                }, STREAM_HEADERS_MS)
+                  leaveOut(`did not answer within ${this.streamHeadersMs / 1000} s`);
+                }, this.streamHeadersMs)
               : undefined;
             const upstream = this.clientOf(member).open(
               method,
