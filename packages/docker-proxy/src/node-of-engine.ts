@@ -1,8 +1,8 @@
 /**
  * Standalone containers run on the engine the proxy talks to (or, in a cluster, the node placement chose:
  * cluster-placement.ts), so creating one is scheduling on that node: the caller needs `node.schedule` on
- * the node's collection, as a service needs it on every node it may run on. An engine outside Swarm mode has no node record: its containers count as running
- * in /System (administrators only), deny by default.
+ * the node's collection, as a service needs it on every node it may run on. An engine outside Swarm mode
+ * has no node record: its containers count as running in /System (administrators only), deny by default.
  */
 import { collectionOf, labelsOf, UNLABELLED_COLLECTION } from './labels.js';
 import type { EngineLookups, PlacedContainer } from './engine-api.js';
