@@ -9,7 +9,9 @@
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { openClusterPki } from '../src/cluster-pki.js';
+import { hostname } from 'node:os';
+import { issueCertificate, readCa } from '@stevedore/pki';
+import { pkiDirOf } from '../src/cluster-pki.js';
 
 export interface FloorProxy {
   readonly port: number;
@@ -17,10 +19,19 @@ export interface FloorProxy {
 }
 
 export async function startFloorProxy(dataDir: string, socketPath: string): Promise<FloorProxy> {
-  const pki = await openClusterPki({ dataDir, listenHost: '127.0.0.1', sans: [] });
-  const { certPem: cert, keyPem: key } = await pki.issueServerCertificate(pki.serverNames);
+  // The platform keeps a copy of the cluster's CAs in its data dir (cluster-pki.ts).
+  const [clusterCa, clientCa] = await Promise.all(
+    ['cluster-root-ca', 'client-root-ca'].map((name) => readCa(pkiDirOf(dataDir), name)),
+  );
+  if (!clusterCa || !clientCa) throw new Error(`no CAs in ${pkiDirOf(dataDir)}: start the platform first`);
+  const { certPem: cert, keyPem: key } = await issueCertificate(clusterCa, {
+    commonName: 'stevedore-floor-proxy',
+    sans: ['localhost', '127.0.0.1', hostname()],
+    usage: 'server',
+    validityDays: 1,
+  });
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const tls = { cert, key, ca: pki.clientCa.certPem, requestCert: true, rejectUnauthorized: true };
+  const tls = { cert, key, ca: clientCa.certPem, requestCert: true, rejectUnauthorized: true };
   const server = createServer({ ...tls, minVersion: 'TLSv1.2' }, (req, res) => {
     const { method, url: path, headers } = req;
     const upstream = request({ socketPath, agent, method, path, headers }, (answer) => {

@@ -148,6 +148,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     }
 
     const pki = await openClusterPki({
+      store,
       dataDir: options.dataDir,
       listenHost: options.host,
       sans: options.sans ?? [],
@@ -244,6 +245,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         sync,
         audit,
         clusterCaPem: pki.clusterCa.certPem,
+        clusterKey: pki.clusterKey,
         clientCa: pki.clientCa,
         now: Date.now,
         version: options.version,

@@ -7,11 +7,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeRegistry } from '@stevedore/cluster';
-import { createKeyAndCsr } from '@stevedore/pki';
+import { clusterKeyPath, createKeyAndCsr } from '@stevedore/pki';
 import { createMemoryStore, type Store } from '@stevedore/store';
 import { startDockerEngine, type DockerEngine } from '@stevedore/testkit';
 import type { ControlPlane } from '../src/index.js';
@@ -172,6 +172,54 @@ describe('cluster membership over the REST API', { timeout: 300_000 }, () => {
       body: { agentVersion: 'test' },
     });
     assert.equal(res.status, 401, 'a user session is not a node');
+  });
+
+  it('hands the cluster key to a manager node of the swarm only, over its certificate', async () => {
+    const t = await tokens();
+    const certOf = (joined: Awaited<ReturnType<typeof joinWith>>) => {
+      assert.equal(joined.res.status, 201, joined.res.text);
+      return { certPem: joined.res.json<Joined>().certificate, keyPem: joined.keyPem };
+    };
+    const receive = (cert?: { certPem: string; keyPem: string }) =>
+      call('GET', '/api/v1/cluster/agent/cluster-key', cert ? { cert } : { token: admin });
+    const worker = await joinWith(t.worker, 'worker-k');
+    const refusedWorker = await receive(certOf(worker));
+    assert.equal(refusedWorker.status, 403, refusedWorker.text);
+    assert.match(errorOf(refusedWorker).message, /only a manager node/);
+    assert.equal((await receive()).status, 401, "an administrator's session is no node");
+
+    // A manager certificate whose node has not named its swarm node yet gets nothing either.
+    const joinedManager = await joinWith(t.manager, engineName);
+    const manager = certOf(joinedManager);
+    assert.equal((await receive(manager)).status, 403);
+    const swarmNodeId = (await engine.request('GET', '/info')).json<{ Swarm: { NodeID: string } }>().Swarm
+      .NodeID;
+    const report = await call('POST', '/api/v1/cluster/agent/report', {
+      cert: manager,
+      body: { swarmNodeId, agentVersion: 'test' },
+    });
+    assert.equal(report.status, 200, report.text);
+    const got = await receive(manager);
+    assert.equal(got.status, 200, got.text);
+    const held = (await readFile(clusterKeyPath(join(dataDir, 'pki')), 'utf8')).trim();
+    assert.equal(got.json().clusterKey, held);
+    assert.equal(got.headers['cache-control'], 'no-store');
+    const audit = await call('GET', '/api/v1/audit?action=cluster.cluster-key.receive', { token: admin });
+    const entries = audit.json<{ items: { target: string; status: number }[] }>().items;
+    const managerId = joinedManager.res.json<Joined>().node.id;
+    assert.deepEqual(
+      entries.map((e) => `${e.target} ${e.status}`).sort(),
+      [
+        '/api/v1/cluster/agent/cluster-key 401',
+        `node:${managerId} 200`,
+        `node:${managerId} 403`,
+        `node:${worker.res.json<Joined>().node.id} 403`,
+      ].sort(),
+      audit.text,
+    );
+    assert.equal(audit.text.includes(held), false, 'the key is not in the audit log');
+    for (const joined of [worker, joinedManager])
+      await new NodeRegistry(store).remove(joined.res.json<Joined>().node.id);
   });
 
   it('refuses a wrong, a malformed, a rotated and a foreign token, each with its reason, leaving no node', async () => {

@@ -856,6 +856,16 @@ export const routes = {
     response: z.object({ certificate: z.string() }),
     audit: 'cluster.node.renew-certificate',
   }),
+  getClusterKey: route({
+    method: 'GET',
+    path: '/api/v1/cluster/agent/cluster-key',
+    access: 'node',
+    tag: 'cluster',
+    summary:
+      "A manager node's agent receives the cluster key (it seals the cluster's CA keys in the Store); refused to any other node",
+    response: z.object({ clusterKey: z.string() }),
+    audit: 'cluster.cluster-key.receive',
+  }),
   nodeComponents: route({
     method: 'GET',
     path: '/api/v1/nodes/:id/components',

@@ -4,3 +4,4 @@ export * from './nodes.js';
 export * from './membership.js';
 export * from './manager-client.js';
 export * from './node-join.js';
+export * from './root-cas.js';

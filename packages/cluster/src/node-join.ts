@@ -6,7 +6,9 @@
  *      and its engine's swarm join token;
  *   3. join this engine to the swarm;
  *   4. make the engine trust the cluster CA for the platform registry (`certs.d`);
- *   5. report to the manager with the node certificate (the agent's protocol).
+ *   5. report to the manager with the node certificate (the agent's protocol);
+ *   6. a manager receives the cluster key over that mutual TLS (`<dataDir>/pki/cluster-key`, 0600), so the
+ *      controller it will run opens the cluster's CAs from the Store (root-cas.ts).
  * State lives in `<dataDir>/node/` (mode 0700; the key 0600). Running it again is safe: a member whose
  * engine is in the swarm only checks and reports; a member whose engine left the swarm joins afresh; a
  * member of another cluster is refused. A refusal by the manager happens before anything is written, and
@@ -17,7 +19,7 @@ import { join } from 'node:path';
 import { FailedPreconditionError } from '@stevedore/errors';
 import type { EngineClient } from '@stevedore/engine';
 import { trustRegistryCa } from '@stevedore/host';
-import { createKeyAndCsr } from '@stevedore/pki';
+import { clusterKeyPath, createKeyAndCsr, parseClusterKey, writeClusterKey } from '@stevedore/pki';
 import { z } from 'zod';
 import { caDigestOf, parseJoinToken, type NodeRole } from './join-token.js';
 import { ManagerClient, managerUrlOf, readManagerCa } from './manager-client.js';
@@ -171,6 +173,7 @@ export async function joinAsNode(options: NodeJoinOptions): Promise<NodeJoined> 
     const client = new ManagerClient(new URL(existing.state.manager), existing.caPem, existing);
     await trust(options, existing.state.registry, new URL(existing.state.manager), existing.caPem);
     await report(client, info.Swarm.NodeID, options);
+    await receiveClusterKey(client, existing.state.role, options);
     return {
       nodeId: existing.state.nodeId,
       role: existing.state.role,
@@ -266,6 +269,7 @@ export async function joinAsNode(options: NodeJoinOptions): Promise<NodeJoined> 
   progress(`Swarm: this engine joined as ${swarmNodeId}`);
   await trust(options, answer.registry, manager, caPem);
   await report(client, swarmNodeId, options);
+  await receiveClusterKey(client, answer.node.role, options);
   return { nodeId: answer.node.id, role: answer.node.role, swarmNodeId, joinedNow: true };
 }
 
@@ -296,4 +300,20 @@ async function report(client: ManagerClient, swarmNodeId: string, options: NodeJ
     agentVersion: options.agentVersion,
   });
   options.progress(`agent: the manager knows this node by its certificate (swarm node ${swarmNodeId})`);
+}
+
+/** A manager keeps the cluster key beside its controller's CAs; a key of another cluster there is refused. */
+async function receiveClusterKey(
+  client: ManagerClient,
+  role: NodeRole,
+  options: NodeJoinOptions,
+): Promise<void> {
+  if (role !== 'manager') return;
+  const pkiDir = join(options.dataDir, 'pki');
+  const { clusterKey } = await client.call<{ clusterKey: string }>(
+    'GET',
+    '/api/v1/cluster/agent/cluster-key',
+  );
+  await writeClusterKey(pkiDir, parseClusterKey(clusterKey, `the cluster key ${client.manager.origin} sent`));
+  options.progress(`cluster key: received over mutual TLS, kept in ${clusterKeyPath(pkiDir)} (mode 0600)`);
 }

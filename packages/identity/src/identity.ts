@@ -63,6 +63,8 @@ export interface Identity {
   logout(token: string): Promise<void>;
   /** Deletes expired sessions (they are refused anyway); returns how many. */
   pruneSessions(): Promise<number>;
+  /** Deletes the login throttle's records of keys quiet for a window plus the longest lockout. */
+  sweepLoginThrottle(): Promise<number>;
 }
 
 export function createIdentity(store: Store, options: IdentityOptions = {}): Identity {
@@ -99,5 +101,6 @@ export function createIdentity(store: Store, options: IdentityOptions = {}): Ide
     verifyCredentials: (username, secret, opts) => auth.verifyCredentials(username, secret, opts),
     logout: (token) => auth.logout(token),
     pruneSessions: () => sessions.prune(),
+    sweepLoginThrottle: () => auth.sweepThrottle(),
   };
 }

@@ -68,6 +68,41 @@ export function loginCases(setup: Setup): void {
     await store.close();
   });
 
+  it('shares lockouts and sessions between controllers on one Store, and forgets quiet keys', async () => {
+    const { store, clock, identity: first } = await setup();
+    // A second controller: its own Identity (own throttle, own caches) over the same Store and clock.
+    const second = createIdentity(store, { kdf: TEST_KDF, now: clock.now });
+    await first.users.create({ name: 'alice', password: PASSWORD });
+    for (let i = 0; i < 5; i++) {
+      const through = i % 2 === 0 ? first : second;
+      await assert.rejects(through.login('alice', 'wrong password'), isUnauthenticated);
+    }
+    for (const through of [first, second]) {
+      const locked = await failure(through.login('alice', PASSWORD));
+      assert.ok(isResourceExhausted(locked));
+      assert.equal(locked.detail?.retryAfterSeconds, 30);
+    }
+    const stored = (await store.range('/auth/throttle/')).kvs;
+    assert.equal(stored.length, 1);
+    assert.ok(!stored[0]!.key.includes('alice') && !stored[0]!.value.includes('alice'));
+
+    clock.advance(30_000);
+    const session = await second.login('alice', PASSWORD);
+    assert.equal((await first.authenticate(session.token)).user.name, 'alice');
+    await first.logout(session.token);
+    await assert.rejects(second.authenticate(session.token), isUnauthenticated);
+
+    // Failures that went quiet for a window plus the longest lockout are swept away.
+    await assert.rejects(second.login('bob', 'whatever1', { remoteAddress: '192.0.2.7' }), isUnauthenticated);
+    assert.equal((await store.range('/auth/throttle/')).kvs.length, 2);
+    clock.advance((300 + 900) * 1000 + 1);
+    await assert.rejects(first.login('bob', 'whatever1'), isUnauthenticated); // a fresh record for bob
+    const quiet = await second.sweepLoginThrottle();
+    assert.equal(quiet, 1); // the address; bob's record is new
+    assert.equal((await store.range('/auth/throttle/')).kvs.length, 1);
+    await store.close();
+  });
+
   it('expires sessions after 72 hours unless used near the end, and keeps at most 5 per user', async () => {
     const { store, clock, identity } = await setup();
     await identity.users.create({ name: 'alice', password: PASSWORD });

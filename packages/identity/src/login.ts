@@ -63,7 +63,7 @@ export class Authenticator {
     private readonly sessions: Sessions,
     private readonly tokens: AccessTokens,
   ) {
-    this.throttle = new LoginThrottle(ctx.settings.throttle, ctx.now);
+    this.throttle = new LoginThrottle(ctx.store, () => ctx.settings.throttle, ctx.now);
   }
 
   async login(
@@ -103,7 +103,7 @@ export class Authenticator {
       }
       // An expired, revoked or foreign token is no password guess: counting it against the owner's name
       // would let a forgotten CI credential lock its owner out of logging in. The address still pays.
-      this.tokenFailed(options.remoteAddress ?? null);
+      await this.tokenFailed(options.remoteAddress ?? null);
       throw new UnauthenticatedError(LOGIN_FAILED);
     }
     const user = await this.checkPassword(name, secret, options.remoteAddress ?? null);
@@ -141,12 +141,16 @@ export class Authenticator {
     await this.sessions.revoke(token);
   }
 
+  sweepThrottle(): Promise<number> {
+    return this.throttle.sweep();
+  }
+
   /** A token that did not verify: throttled per address only, with login's answer. */
-  private tokenFailed(remoteAddress: string | null): void {
+  private async tokenFailed(remoteAddress: string | null): Promise<void> {
     if (remoteAddress === null) return;
     const keys = [throttleKeys.address(remoteAddress)];
-    this.throttle.check(keys);
-    this.throttle.failed(keys);
+    await this.throttle.check(keys);
+    await this.throttle.failed(keys);
   }
 
   /** The login path's password check: throttle, the same work and error on every failure, re-hash. */
@@ -155,7 +159,7 @@ export class Authenticator {
       throttleKeys.user(name),
       ...(remoteAddress ? [throttleKeys.address(remoteAddress)] : []),
     ];
-    this.throttle.check(throttled);
+    await this.throttle.check(throttled);
     const given = typeof password === 'string' ? password : '';
     // A name with "/" would address another key, and one with "+" is a service account, which has no
     // password: neither can be a user, so look up nothing (same work after).
@@ -167,10 +171,10 @@ export class Authenticator {
     const matches = await verifyPassword(given, stored ?? (await this.dummy()));
     const user = userKv ? decode(userSchema, userKv) : undefined;
     if (!user || !user.active || stored === undefined || !matches) {
-      this.throttle.failed(throttled);
+      await this.throttle.failed(throttled);
       throw new UnauthenticatedError(LOGIN_FAILED);
     }
-    this.throttle.succeeded(throttleKeys.user(name));
+    await this.throttle.succeeded(throttleKeys.user(name));
     if (needsRehash(stored, this.ctx.settings.kdf) && passwordKv) {
       const hash = await hashPassword(given, this.ctx.settings.kdf);
       // Best-effort: if the password changed meanwhile, the new one stands.

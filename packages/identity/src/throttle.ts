@@ -1,44 +1,59 @@
 /**
- * Throttling of failed logins, per user name and per remote address.
+ * Throttling of failed logins, per user name and per remote address, cluster-wide: the state is in the
+ * Store (`/auth/throttle/<sha256 of the key>`), so five failures through any mix of managers lock the name
+ * or address on every one of them, and a restart forgets nothing.
  *
  * `maxFailures` failures within `windowSeconds` lock the key out for `lockoutSeconds`; each further lockout
  * of the same key doubles that, up to `maxLockoutSeconds`. A successful login resets the *user* key only:
  * resetting the address on success would let one valid account clear its address's record while guessing
- * at others. A key that has been quiet for a window plus the longest lockout is forgotten.
+ * at others. A key that has been quiet for a window plus the longest lockout is forgotten (every 1,000th
+ * failure a process records sweeps the quiet ones away).
  *
- * The state is in memory, per controller process: with several controllers an attacker gets each one's
- * allowance, and a restart forgets lockouts. That is acceptable for throttling (it bounds guessing rates,
- * it is not an access decision); a cluster-wide counter in the Store would turn every failed login into a
- * write, which is itself a way to load the cluster.
+ * Cost: a check is one read per key; only a failure writes (a compare-and-swap on the key's record, retried
+ * on a concurrent change), and a locked key's attempts are refused before any write or password work, so a
+ * guesser makes at most `maxFailures` writes per key and lockout. Keys are hashed so the Store holds no
+ * address in the clear.
  */
-import { ResourceExhaustedError } from '@stevedore/errors';
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { ConflictError, ResourceExhaustedError } from '@stevedore/errors';
+import { rangeAll, type KeyValue, type Store } from '@stevedore/store';
+import { AUTH_PREFIX } from './keys.js';
+import { decode, encode } from './records.js';
 import type { ThrottleSettings } from './settings.js';
 
-interface KeyState {
+const keyStateSchema = z.object({
   /** failure times (ms) within the window */
-  failures: number[];
-  lockedUntil: number;
+  failures: z.array(z.number()),
+  lockedUntil: z.number(),
   /** lockouts so far; the next one lasts lockoutSeconds · 2^lockouts */
-  lockouts: number;
-  lastFailure: number;
-}
+  lockouts: z.number().int().nonnegative(),
+  lastFailure: z.number(),
+});
+type KeyState = z.infer<typeof keyStateSchema>;
 
+export const THROTTLE_PREFIX = `${AUTH_PREFIX}throttle/`;
 const SWEEP_EVERY = 1000;
+const MAX_CAS_ATTEMPTS = 20;
+
+const storeKey = (key: string) => `${THROTTLE_PREFIX}${createHash('sha256').update(key).digest('hex')}`;
 
 export class LoginThrottle {
-  private readonly state = new Map<string, KeyState>();
   private sinceSweep = 0;
 
   constructor(
-    private readonly settings: ThrottleSettings,
+    private readonly store: Store,
+    /** Read at each use: an administrator's change of the settings applies at once. */
+    private readonly settings: () => ThrottleSettings,
     private readonly now: () => number,
   ) {}
 
   /** Throws ResourceExhausted with `detail.retryAfterSeconds` when any of the keys is locked out. */
-  check(keys: readonly string[]): void {
+  async check(keys: readonly string[]): Promise<void> {
     const now = this.now();
+    const records = await Promise.all(keys.map((key) => this.store.get(storeKey(key))));
     let until = 0;
-    for (const key of keys) until = Math.max(until, this.state.get(key)?.lockedUntil ?? 0);
+    for (const kv of records) if (kv) until = Math.max(until, decode(keyStateSchema, kv).lockedUntil);
     if (until > now) {
       const retryAfterSeconds = Math.ceil((until - now) / 1000);
       throw new ResourceExhaustedError(
@@ -48,44 +63,63 @@ export class LoginThrottle {
     }
   }
 
-  failed(keys: readonly string[]): void {
-    const now = this.now();
-    const { maxFailures, windowSeconds, lockoutSeconds, maxLockoutSeconds } = this.settings;
-    for (const key of keys) {
-      const s = this.state.get(key) ?? { failures: [], lockedUntil: 0, lockouts: 0, lastFailure: 0 };
-      if (this.isStale(s, now)) Object.assign(s, { failures: [], lockouts: 0 });
-      s.failures = s.failures.filter((t) => t > now - windowSeconds * 1000);
-      s.failures.push(now);
-      s.lastFailure = now;
-      if (s.failures.length >= maxFailures) {
-        const seconds = Math.min(lockoutSeconds * 2 ** s.lockouts, maxLockoutSeconds);
-        s.lockedUntil = now + seconds * 1000;
-        s.lockouts += 1;
-        s.failures = [];
-      }
-      this.state.set(key, s);
+  async failed(keys: readonly string[]): Promise<void> {
+    await Promise.all(keys.map((key) => this.record(storeKey(key))));
+    if (++this.sinceSweep >= SWEEP_EVERY) {
+      this.sinceSweep = 0;
+      await this.sweep();
     }
-    if (++this.sinceSweep >= SWEEP_EVERY) this.sweep(now);
   }
 
-  succeeded(key: string): void {
-    this.state.delete(key);
+  async succeeded(key: string): Promise<void> {
+    await this.store.delete(storeKey(key));
   }
 
-  /** Keys currently tracked (for tests and metrics). */
-  get size(): number {
-    return this.state.size;
+  /** One failure of one key: read, count, write back if nobody changed it meanwhile. */
+  private async record(key: string): Promise<void> {
+    for (let attempt = 1; attempt <= MAX_CAS_ATTEMPTS; attempt++) {
+      const kv = await this.store.get(key);
+      const next = this.counted(kv ? decode(keyStateSchema, kv) : undefined, this.now());
+      const { ok } = await this.store.put(key, encode(next), { ifModRevision: kv?.modRevision ?? 0 });
+      if (ok) return;
+    }
+    throw new ConflictError('too many concurrent failed logins for one name or address; try again');
+  }
+
+  private counted(previous: KeyState | undefined, now: number): KeyState {
+    const { maxFailures, windowSeconds, lockoutSeconds, maxLockoutSeconds } = this.settings();
+    const fresh = !previous || this.isStale(previous, now);
+    const s: KeyState = {
+      failures: fresh ? [] : previous.failures.filter((t) => t > now - windowSeconds * 1000),
+      lockedUntil: previous?.lockedUntil ?? 0,
+      lockouts: fresh ? 0 : previous.lockouts,
+      lastFailure: now,
+    };
+    s.failures.push(now);
+    if (s.failures.length >= maxFailures) {
+      const seconds = Math.min(lockoutSeconds * 2 ** s.lockouts, maxLockoutSeconds);
+      s.lockedUntil = now + seconds * 1000;
+      s.lockouts += 1;
+      s.failures = [];
+    }
+    return s;
   }
 
   private isStale(s: KeyState, now: number): boolean {
-    const { windowSeconds, maxLockoutSeconds } = this.settings;
+    const { windowSeconds, maxLockoutSeconds } = this.settings();
     return s.lockedUntil <= now && now - s.lastFailure > (windowSeconds + maxLockoutSeconds) * 1000;
   }
 
-  /** Bounds memory: a flood of failures from many addresses is forgotten once it goes quiet. */
-  private sweep(now: number): void {
-    this.sinceSweep = 0;
-    for (const [key, s] of this.state) if (this.isStale(s, now)) this.state.delete(key);
+  /** Bounds the Store: a flood of failures from many addresses is forgotten once it goes quiet. */
+  async sweep(): Promise<number> {
+    const now = this.now();
+    const { kvs } = await rangeAll(this.store, THROTTLE_PREFIX);
+    const stale = kvs.filter((kv: KeyValue) => this.isStale(decode(keyStateSchema, kv), now));
+    // A key written since the read is not stale any more: the compare keeps it.
+    const results = await Promise.all(
+      stale.map((kv) => this.store.delete(kv.key, { ifModRevision: kv.modRevision })),
+    );
+    return results.filter((r) => r.ok).length;
   }
 }
 

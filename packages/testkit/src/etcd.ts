@@ -33,6 +33,23 @@ export interface EtcdOptions {
   readonly peerPort?: number;
 }
 
+/** One member of a cluster (etcd-cluster.ts): its name and every member's peer URL, by name. */
+export interface EtcdMemberOptions {
+  readonly name: string;
+  readonly dataDir: string;
+  readonly clientPort: number;
+  readonly peerPort: number;
+  /** `name=http://127.0.0.1:port,…` for every member. */
+  readonly initialCluster: string;
+}
+
+/** A member's process: stopped with SIGTERM (then SIGKILL), or killed outright. */
+export interface EtcdProcess {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+}
+
 const HEALTHY_WITHIN_MS = 20_000;
 const KILL_AFTER_MS = 5_000;
 
@@ -58,18 +75,40 @@ async function startOnce(binary: string, options: EtcdOptions): Promise<EtcdInst
   let peerPort = options.peerPort ?? (await freePort());
   // Two free ports asked for one after the other can be the same one.
   while (peerPort === clientPort && options.peerPort === undefined) peerPort = await freePort();
-  const endpoint = `http://127.0.0.1:${clientPort}`;
-  const peer = `http://127.0.0.1:${peerPort}`;
+  const member = await startMember(binary, {
+    name: 'test',
+    dataDir,
+    clientPort,
+    peerPort,
+    initialCluster: `test=http://127.0.0.1:${peerPort}`,
+  }).catch(async (err: unknown) => {
+    if (ownDir) await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  });
+  const stop = async () => {
+    await member.stop();
+    if (ownDir) await rm(dataDir, { recursive: true, force: true });
+  };
+  return { endpoint: member.endpoint, dataDir, stop };
+}
+
+/**
+ * Starts one etcd process and waits until it answers healthy (with a cluster, that needs a quorum of its
+ * members running: start them together). Fails with etcd's last words when it does not.
+ */
+export async function startMember(binary: string, options: EtcdMemberOptions): Promise<EtcdProcess> {
+  const endpoint = `http://127.0.0.1:${options.clientPort}`;
+  const peer = `http://127.0.0.1:${options.peerPort}`;
   const child = spawn(
     binary,
     [
-      '--name=test',
-      `--data-dir=${dataDir}`,
+      `--name=${options.name}`,
+      `--data-dir=${options.dataDir}`,
       `--listen-client-urls=${endpoint}`,
       `--advertise-client-urls=${endpoint}`,
       `--listen-peer-urls=${peer}`,
       `--initial-advertise-peer-urls=${peer}`,
-      `--initial-cluster=test=${peer}`,
+      `--initial-cluster=${options.initialCluster}`,
       '--initial-cluster-state=new',
       '--logger=zap',
       '--log-level=error',
@@ -88,18 +127,18 @@ async function startOnce(binary: string, options: EtcdOptions): Promise<EtcdInst
   // 'close', not 'exit': by then stderr is read to its end, so a failed start's message has etcd's reason.
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   let stopped: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
+  const end = (signal: 'SIGTERM' | 'SIGKILL'): Promise<void> => {
     stopped ??= (async () => {
       if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
+        child.kill(signal);
         const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
         await exited;
         clearTimeout(timer);
       }
-      if (ownDir) await rm(dataDir, { recursive: true, force: true });
     })();
     return stopped;
   };
+  const stop = () => end('SIGTERM');
 
   try {
     await waitHealthy(endpoint, exited);
@@ -110,7 +149,7 @@ async function startOnce(binary: string, options: EtcdOptions): Promise<EtcdInst
       { cause: err },
     );
   }
-  return { endpoint, dataDir, stop };
+  return { endpoint, stop, kill: () => end('SIGKILL') };
 }
 
 async function waitHealthy(endpoint: string, exited: Promise<void>): Promise<void> {

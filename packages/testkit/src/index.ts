@@ -12,3 +12,4 @@ export * from './go-tool.js';
 export * from './tier.js';
 export * from './tied-child.js';
 export * from './cluster-nodes.js';
+export * from './etcd-cluster.js';

@@ -294,4 +294,25 @@ describe('stevedore join on a manager and three more nodes', { timeout: 600_000 
       return s.components.find((c) => c.name === 'engine-proxy')?.state === 'running' ? true : undefined;
     });
   });
+  it('joins a manager: it is a swarm manager and holds the cluster key, received over mutual TLS', async () => {
+    const node = cluster.nodes[3]!;
+    const tokens = await api('GET', '/api/v1/cluster/join-tokens');
+    const joined = await stevedoreJoin(node, tokens.json<{ manager: string }>().manager);
+    assert.equal(joined.code, 0, `${joined.stdout}\n${joined.stderr}`);
+    assert.match(joined.stdout, /role manager/);
+    assert.match(joined.stdout, /cluster key: received over mutual TLS/);
+    const roles = await cluster.manager.engine.docker([
+      'node',
+      'ls',
+      '--format',
+      '{{.Hostname}} {{.ManagerStatus}}',
+    ]);
+    assert.match(roles.stdout, new RegExp(`${node.name} Reachable`), roles.stdout);
+    const keyOf = (n: ClusterNode) => readFile(join(dataDirOf(n), 'pki', 'cluster-key'), 'utf8');
+    assert.equal(await keyOf(node), await keyOf(cluster.manager));
+    const again = await stevedoreJoin(node, tokens.json<{ manager: string }>().manager);
+    assert.equal(again.code, 0, `${again.stdout}\n${again.stderr}`);
+    assert.match(again.stdout, /member already/);
+    assert.equal(await keyOf(node), await keyOf(cluster.manager));
+  });
 });

@@ -3,7 +3,12 @@
  * credential, checked before anything is written), the node list, and the agents' reports (by node
  * certificate). The swarm join token a new node needs comes from this controller's engine, a manager.
  */
-import { FailedPreconditionError, isNotFound, UnauthenticatedError } from '@stevedore/errors';
+import {
+  FailedPreconditionError,
+  isNotFound,
+  PermissionDeniedError,
+  UnauthenticatedError,
+} from '@stevedore/errors';
 import type { EngineClient } from '@stevedore/engine';
 import type { NodeRecord } from '@stevedore/cluster';
 import type { Handlers } from '../http/route-kit.js';
@@ -58,6 +63,7 @@ export function clusterHandlers({
   membership,
   engine,
   clusterCaPem,
+  clusterKey,
   registryAddress,
   now,
 }: Services): Pick<
@@ -70,6 +76,7 @@ export function clusterHandlers({
   | 'agentReport'
   | 'leaveCluster'
   | 'renewNodeCertificate'
+  | 'getClusterKey'
   | 'nodeComponents'
 > {
   /** The swarm this controller's engine manages: join tokens and manager addresses. */
@@ -201,6 +208,28 @@ export function clusterHandlers({
           : undefined;
       const renewed = await membership.renew(node.id, body.csr, swarmNode?.Spec.Role);
       return { body: { certificate: renewed.certificatePem } };
+    },
+    getClusterKey: async ({ node, audit }) => {
+      audit.target = `node:${node.id}`;
+      // A manager in the record and in the swarm now: a node demoted there, or one that never named its
+      // swarm node, gets nothing (its certificate's role may be older than the demotion).
+      const record = await membership.nodes.get(node.id);
+      if (!record) throw notAMember();
+      const swarmNode =
+        engine && record.swarmNodeId
+          ? await engine.inspect<{ Spec: { Role: 'worker' | 'manager' } }>(
+              `/nodes/${encodeURIComponent(record.swarmNodeId)}`,
+            )
+          : undefined;
+      if (record.role !== 'manager' || swarmNode?.Spec.Role !== 'manager') {
+        throw new PermissionDeniedError(
+          'only a manager node receives the cluster key: promote the node (docker node promote), then ask again',
+        );
+      }
+      return {
+        body: { clusterKey: clusterKey.toString('base64') },
+        headers: { 'cache-control': 'no-store' },
+      };
     },
     nodeComponents: async ({ params }) => {
       const nodes = await membership.nodes.list();

@@ -19,6 +19,8 @@ export interface Services {
   /** The registry content of repositories (tags), for the REST API's tag routes. */
   readonly repositoryContent: RepositoryContent;
   readonly clusterCaPem: string;
+  /** The cluster key (seals the CAs' keys in the Store): only a manager node's agent receives it. */
+  readonly clusterKey: Buffer;
   /** Signs the certificates of client bundles; its key stays in the data dir's pki directory. */
   readonly clientCa: KeyAndCertificate;
   /** epoch ms */
