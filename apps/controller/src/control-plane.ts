@@ -246,6 +246,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         audit,
         clusterCaPem: pki.clusterCa.certPem,
         clusterKey: pki.clusterKey,
+        storeHealth: () => store.health(),
         clientCa: pki.clientCa,
         now: Date.now,
         version: options.version,

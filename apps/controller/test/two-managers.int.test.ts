@@ -1,10 +1,11 @@
 /**
- * Two controllers on one real etcd, as two managers of one cluster are: the second got the cluster key
+ * Two controllers on one real three-member etcd cluster, as two managers of one cluster are: the second got the cluster key
  * (copied here by hand, as a manager's join will hand it over) and nothing else. They are one cluster:
  * the same CAs and server certificate, a session from one works on the other and a logout ends it on both,
  * five failed logins spread over both lock the name on both, and a client bundle downloaded from one
- * drives the docker CLI through the other. A controller without the key is refused with a message that
- * says how to get it.
+ * drives the docker CLI through the other. Both report the Store's members (`GET /api/v1/cluster/health`),
+ * and losing the etcd leader leaves both serving reads and writes. A controller without the key is refused
+ * with a message that says how to get it.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,17 +20,17 @@ import {
   ensureBinary,
   runDockerCli,
   startDockerEngine,
-  startEtcd,
+  startEtcdCluster,
   type DockerEngine,
-  type EtcdInstance,
+  type EtcdCluster,
 } from '@stevedore/testkit';
 import type { ControlPlane } from '../src/index.js';
 import { pkiDirOf } from '../src/cluster-pki.js';
 import { apiClient } from './api-client.js';
 import { startTestPlane, TEST_ADMIN_PASSWORD } from './test-plane.js';
 
-describe('two managers on one etcd are one cluster', { timeout: 300_000 }, () => {
-  let etcd: EtcdInstance;
+describe('two managers on one etcd cluster are one cluster', { timeout: 300_000 }, () => {
+  let etcd: EtcdCluster;
   let engine: DockerEngine;
   let base: string;
   const stores: Store[] = [];
@@ -40,7 +41,7 @@ describe('two managers on one etcd are one cluster', { timeout: 300_000 }, () =>
   let admin: string;
 
   const storeOnEtcd = async () => {
-    const store = await openEtcdStore({ endpoints: [etcd.endpoint] });
+    const store = await openEtcdStore({ endpoints: etcd.endpoints });
     stores.push(store);
     return store;
   };
@@ -54,7 +55,7 @@ describe('two managers on one etcd are one cluster', { timeout: 300_000 }, () =>
   };
 
   before(async () => {
-    [etcd, engine] = await Promise.all([startEtcd(), startDockerEngine()]);
+    [etcd, engine] = await Promise.all([startEtcdCluster(3), startDockerEngine()]);
     base = await mkdtemp(join(tmpdir(), 'stevedore-two-managers-'));
     a = await startTestPlane(await storeOnEtcd(), join(base, 'a'));
     planes.push(a);
@@ -129,6 +130,45 @@ describe('two managers on one etcd are one cluster', { timeout: 300_000 }, () =>
     );
     const direct = (await engine.request('GET', '/version')).json<{ Version: string }>().Version;
     assert.equal(stdout.trim(), direct);
+  });
+
+  it('both report the etcd members; losing the etcd leader leaves both serving reads and writes', async () => {
+    type Health = {
+      store: {
+        kind: string;
+        quorum: boolean;
+        leader?: string;
+        members: { name: string; reachable: boolean }[];
+      };
+    };
+    const healthOf = async (plane: ControlPlane) => {
+      const res = await callOf(plane)('GET', '/api/v1/cluster/health', { token: admin });
+      assert.equal(res.status, 200, res.text);
+      return res.json<Health>().store;
+    };
+    for (const plane of [a, b]) {
+      const store = await healthOf(plane);
+      assert.equal(store.kind, 'etcd');
+      assert.equal(store.quorum, true);
+      assert.deepEqual(store.members.map((m) => `${m.name} ${m.reachable}`).sort(), [
+        'm0 true',
+        'm1 true',
+        'm2 true',
+      ]);
+    }
+    const { leader } = await healthOf(a);
+    await etcd.members.find((m) => m.name === leader)!.kill();
+    const created = await callOf(b)('POST', '/api/v1/users', {
+      token: admin,
+      body: { name: 'carol', password: 'carol has a long password' },
+    });
+    assert.equal(created.status, 201, created.text);
+    const seen = await callOf(a)('GET', '/api/v1/users/carol', { token: admin });
+    assert.equal(seen.status, 200, seen.text);
+    const after = await healthOf(b);
+    assert.equal(after.quorum, true);
+    assert.notEqual(after.leader, leader);
+    assert.equal(after.members.find((m) => m.name === leader)?.reachable, false);
   });
 
   it('a controller without the cluster key is refused, and told how to get it', async () => {

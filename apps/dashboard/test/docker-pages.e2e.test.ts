@@ -112,7 +112,12 @@ describe('Docker pages in Chromium against a controller with a swarm engine', { 
     await page.getByText('Live: changes appear as they happen.').waitFor();
     await d.row('ready').waitFor();
     await d.check('nodes');
-    await page.getByRole('table').getByRole('link').first().click();
+    await page
+      .getByRole('region', { name: 'Swarm nodes' })
+      .getByRole('table')
+      .getByRole('link')
+      .first()
+      .click();
     await page.getByRole('heading', { level: 1, name: /^Node / }).waitFor();
     // This engine was not joined through `stevedore join`: no agent reports from it, and the page says so.
     await page
@@ -157,9 +162,26 @@ describe('Docker pages in Chromium against a controller with a swarm engine', { 
     await d.check('nodes-add-node');
   });
 
+  step('the administrator sees the Store the managers share: its kind, quorum and members', async () => {
+    await d.nav('Nodes', 'Nodes');
+    const section = page.getByRole('region', { name: 'Managers and Store' });
+    await section.getByText(/^Embedded (sqlite|memory) store: quorum\. one embedded/).waitFor();
+    await section
+      .getByRole('row')
+      .filter({ has: page.getByRole('cell', { name: 'local', exact: true }) })
+      .filter({ has: page.getByRole('cell', { name: 'leader', exact: true }) })
+      .waitFor();
+    await d.check('nodes-store');
+  });
+
   step("Demote on the last manager is refused with the engine's reason; Promote is not offered", async () => {
     await d.nav('Nodes', 'Nodes');
-    await page.getByRole('table').getByRole('link').first().click();
+    await page
+      .getByRole('region', { name: 'Swarm nodes' })
+      .getByRole('table')
+      .getByRole('link')
+      .first()
+      .click();
     await page.getByRole('heading', { level: 1, name: /^Node / }).waitFor();
     await details().getByText('manager (leader)', { exact: true }).waitFor();
     await button('Demote to worker').waitFor();

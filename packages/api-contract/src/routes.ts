@@ -856,6 +856,15 @@ export const routes = {
     response: z.object({ certificate: z.string() }),
     audit: 'cluster.node.renew-certificate',
   }),
+  getClusterHealth: route({
+    method: 'GET',
+    path: '/api/v1/cluster/health',
+    access: 'admin',
+    tag: 'cluster',
+    summary:
+      "The Store's health as this controller sees it: kind, quorum, leader and each member (etcd: probed now)",
+    response: s.clusterHealth,
+  }),
   getClusterKey: route({
     method: 'GET',
     path: '/api/v1/cluster/agent/cluster-key',

@@ -398,6 +398,27 @@ export const agentReport = z.strictObject({
 });
 export const agentAnswer = z.object({ node: clusterNode });
 export const renewNodeCertificateBody = z.strictObject({ csr: z.string().min(1).max(8192) });
+export const storeMemberHealth = z.object({
+  name: z.string(),
+  endpoint: z.string(),
+  /** It answered the probe just now. */
+  reachable: z.boolean(),
+  /** The member a majority follows. */
+  leader: z.boolean(),
+  error: z.string().optional(),
+});
+export const clusterHealth = z.object({
+  store: z.object({
+    kind: z.enum(['memory', 'sqlite', 'etcd']),
+    /** Writes can commit (etcd: a majority of members answer and follow one leader). */
+    quorum: z.boolean(),
+    leader: z.string().optional(),
+    members: z.array(storeMemberHealth),
+    message: z.string(),
+  }),
+  /** The controller that answered. */
+  controller: z.object({ version: z.string() }),
+});
 export const nodeComponents = z.object({
   node: clusterNode,
   components: z.array(componentStatus),

@@ -114,6 +114,28 @@ export interface Lease {
   revoke(): Promise<void>;
 }
 
+/** One member of the Store's cluster, as `health()` found it. */
+export interface StoreMemberHealth {
+  readonly name: string;
+  readonly endpoint: string;
+  readonly reachable: boolean;
+  /** The member a majority follows. */
+  leader: boolean;
+  /** Why it did not answer. */
+  readonly error?: string;
+}
+
+export interface StoreHealth {
+  readonly kind: Store['kind'];
+  /** Writes can commit: for etcd, a majority of members answer and follow one leader. */
+  readonly quorum: boolean;
+  /** The leading member's name, when there is a quorum. */
+  readonly leader?: string;
+  readonly members: readonly StoreMemberHealth[];
+  /** One line for an operator. */
+  readonly message: string;
+}
+
 export interface Store {
   /** Which implementation this is, for logs and `stevedore status`. */
   readonly kind: 'memory' | 'sqlite' | 'etcd';
@@ -126,6 +148,8 @@ export interface Store {
   revision(): Promise<number>;
   watch(prefix: string, options?: WatchOptions): Watch;
   grantLease(ttlSeconds: number): Promise<Lease>;
+  /** How the Store's members are doing; answers (never throws) also when the Store cannot serve. */
+  health(): Promise<StoreHealth>;
   /** Forget history before `revision`; watches from older revisions then fail with CompactedError. */
   compact(revision: number): Promise<void>;
   close(): Promise<void>;

@@ -55,11 +55,15 @@ export function randomLeaseId(): number {
   return id === 0 ? 1 : id;
 }
 
+/** How long etcd3's circuit breaker keeps a failing member out before trying it again (etcd-open.ts). */
+export const BREAKER_HALF_OPEN_MS = 1000;
+
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-const UNAVAILABLE = /unavailable|deadline|no connection|connect|closed|timed? ?out|ECONNREFUSED|leader/i;
+const UNAVAILABLE =
+  /unavailable|deadline|no connection|connect|closed|timed? ?out|ECONNREFUSED|leader|circuit breaker is open/i;
 
 /** Maps an etcd3/gRPC failure to a Stevedore error; `what` says what we were doing, for the message. */
 export function storeErrorFrom(err: unknown, what: string, endpoints: readonly string[]): Error {

@@ -2,9 +2,11 @@
  * Connecting to etcd: checks the options, builds the etcd3 client (TLS, user auth) and makes one call, so a
  * wrong endpoint or certificate fails at startup with UnavailableError instead of at the first request.
  */
-import { Etcd3, type IOptions } from 'etcd3';
+import { circuitBreaker, ConsecutiveBreaker, handleWhen } from 'cockatiel';
+import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
 import { InvalidArgumentError } from '@stevedore/errors';
 import type { Store } from './contract.js';
+import { BREAKER_HALF_OPEN_MS } from './etcd-codec.js';
 import { EtcdStore } from './etcd-store.js';
 
 export interface EtcdStoreOptions {
@@ -44,7 +46,19 @@ export async function openEtcdStore(options: EtcdStoreOptions): Promise<Store> {
       },
     );
   }
-  const config: IOptions = { hosts: Array.from(endpoints), dialTimeout: options.dialTimeoutMs ?? 5000 };
+  const config: IOptions = {
+    hosts: Array.from(endpoints),
+    dialTimeout: options.dialTimeoutMs ?? 5000,
+    // etcd3 stops sending to a member after 3 failures in a row and tries it again 5 s later; a member
+    // that came back (a quorum healed) is tried again after 1 s instead (BREAKER_HALF_OPEN_MS).
+    faultHandling: {
+      host: () =>
+        circuitBreaker(handleWhen(isRecoverableError), {
+          halfOpenAfter: BREAKER_HALF_OPEN_MS,
+          breaker: new ConsecutiveBreaker(3),
+        }),
+    },
+  };
   if (options.ca) {
     config.credentials = {
       rootCertificate: pem(options.ca),
@@ -55,7 +69,12 @@ export async function openEtcdStore(options: EtcdStoreOptions): Promise<Store> {
   if (options.username !== undefined) {
     config.auth = { username: options.username, password: options.password ?? '' };
   }
-  const store = new EtcdStore(new Etcd3(config), endpoints);
+  const tls = {
+    ...(options.ca ? { ca: options.ca } : {}),
+    ...(options.cert ? { cert: options.cert } : {}),
+    ...(options.key ? { key: options.key } : {}),
+  };
+  const store = new EtcdStore(new Etcd3(config), endpoints, tls);
   try {
     await store.revision();
   } catch (err) {

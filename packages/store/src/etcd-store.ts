@@ -8,10 +8,12 @@
  * - Pagination: range from `after + "\0"` (the smallest key after `after`) to the prefix end; a range at an
  *   earlier `revision` is etcd's own (its compacted error carries no compact revision).
  * - Lease ids are chosen by us below 2^53 so they are exact numbers (see `etcd-codec.ts`).
- * - Errors become Stevedore errors (`storeErrorFrom`); a compacted watch fails with CompactedError.
+ * - Errors become Stevedore errors (`storeErrorFrom`); a compacted watch fails with CompactedError. A call
+ *   that fails as unavailable asks every member how it is (etcd-health.ts, at most one probe a second),
+ *   and when a majority is gone says so ("no quorum"), instead of naming the one connection that failed.
  */
 import type { Etcd3 } from 'etcd3';
-import { InvalidArgumentError } from '@stevedore/errors';
+import { InvalidArgumentError, isUnavailable, UnavailableError } from '@stevedore/errors';
 import type {
   DeleteOptions,
   KeyValue,
@@ -20,6 +22,7 @@ import type {
   RangeOptions,
   RangeResult,
   Store,
+  StoreHealth,
   TxnRequest,
   TxnResult,
   Watch,
@@ -27,7 +30,15 @@ import type {
   WriteResult,
 } from './contract.js';
 import { CompactedError } from './compacted-error.js';
-import { compareToEtcd, kvFromEtcd, messageOf, opToEtcd, storeErrorFrom } from './etcd-codec.js';
+import {
+  BREAKER_HALF_OPEN_MS,
+  compareToEtcd,
+  kvFromEtcd,
+  messageOf,
+  opToEtcd,
+  storeErrorFrom,
+} from './etcd-codec.js';
+import { probeEtcd, type EtcdTls } from './etcd-health.js';
 import { grantEtcdLease } from './etcd-lease.js';
 import { EtcdWatch } from './etcd-watch.js';
 import { prefixEnd } from './key-order.js';
@@ -46,18 +57,59 @@ export class EtcdStore implements Store {
   readonly kind = 'etcd' as const;
   private readonly watches = new Set<EtcdWatch>();
   private closed = false;
+  private lastProbe: { at: number; health: Promise<StoreHealth> } | undefined;
 
   constructor(
     private readonly client: Etcd3,
     private readonly endpoints: readonly string[],
+    private readonly tls: EtcdTls = {},
   ) {}
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      try {
+        return await fn();
+      } catch (err) {
+        // Every member's circuit breaker open: nothing was sent, so one try after they half-open is safe
+        // (a member that came back answers it).
+        if (!messageOf(err).includes('circuit breaker is open')) throw err;
+        await new Promise((resolve) => setTimeout(resolve, BREAKER_HALF_OPEN_MS + 100));
+        return await fn();
+      }
     } catch (err) {
-      throw storeErrorFrom(err, what, this.endpoints);
+      const mapped = storeErrorFrom(err, what, this.endpoints);
+      if (!isUnavailable(mapped)) throw mapped;
+      const health = await this.probe();
+      // A quorum (a passing failure), or no member answering at all: the mapped error names the endpoints
+      // and the connection's reason, which says more than a count.
+      if (health.quorum || !health.members.some((m) => m.reachable)) throw mapped;
+      // A write that timed out is not known to have failed: the one member left may have logged it as
+      // leader, and a majority back may commit it. Say so rather than let a client think it is gone.
+      const unknown =
+        what === 'txn'
+          ? '; this write was not acknowledged, and may still be applied once a majority is back: read before retrying'
+          : '';
+      throw new UnavailableError(`${what}: ${health.message}${unknown}`, {
+        cause: err,
+        detail: {
+          quorum: false,
+          members: health.members.map((m) => ({ name: m.name, reachable: m.reachable })),
+        },
+      });
     }
+  }
+
+  /** One probe a second at most, shared by the calls failing at once. */
+  private probe(): Promise<StoreHealth> {
+    const now = Date.now();
+    if (!this.lastProbe || now - this.lastProbe.at > 1000) {
+      this.lastProbe = { at: now, health: probeEtcd(this.endpoints, this.tls) };
+    }
+    return this.lastProbe.health;
+  }
+
+  health(): Promise<StoreHealth> {
+    return probeEtcd(this.endpoints, this.tls);
   }
 
   async get(key: string): Promise<KeyValue | undefined> {

@@ -17,6 +17,7 @@ import type {
   RangeOptions,
   RangeResult,
   Store,
+  StoreHealth,
   TxnRequest,
   TxnResult,
   Watch,
@@ -184,6 +185,19 @@ export class LocalStore implements Store {
       const events = backend.atomically(() => dropLease(backend, id));
       if (events.length > 0) this.hub.publish(events);
     }
+  }
+
+  health(): Promise<StoreHealth> {
+    const up = !this.closed;
+    return Promise.resolve({
+      kind: this.kind,
+      quorum: up,
+      ...(up ? { leader: 'local' } : {}),
+      members: [{ name: 'local', endpoint: this.kind, reachable: up, leader: up }],
+      message: up
+        ? `one embedded ${this.kind} store in this process (no other member to lose)`
+        : `the ${this.kind} store is closed`,
+    });
   }
 
   close(): Promise<void> {

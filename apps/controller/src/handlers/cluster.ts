@@ -64,6 +64,8 @@ export function clusterHandlers({
   engine,
   clusterCaPem,
   clusterKey,
+  storeHealth,
+  version,
   registryAddress,
   now,
 }: Services): Pick<
@@ -77,6 +79,7 @@ export function clusterHandlers({
   | 'leaveCluster'
   | 'renewNodeCertificate'
   | 'getClusterKey'
+  | 'getClusterHealth'
   | 'nodeComponents'
 > {
   /** The swarm this controller's engine manages: join tokens and manager addresses. */
@@ -208,6 +211,21 @@ export function clusterHandlers({
           : undefined;
       const renewed = await membership.renew(node.id, body.csr, swarmNode?.Spec.Role);
       return { body: { certificate: renewed.certificatePem } };
+    },
+    getClusterHealth: async () => {
+      const { kind, quorum, leader, members, message } = await storeHealth();
+      return {
+        body: {
+          store: {
+            kind,
+            quorum,
+            ...(leader !== undefined ? { leader } : {}),
+            members: [...members],
+            message,
+          },
+          controller: { version },
+        },
+      };
     },
     getClusterKey: async ({ node, audit }) => {
       audit.target = `node:${node.id}`;

@@ -7,6 +7,7 @@ import type { Identity } from '@stevedore/identity';
 import type { Jobs } from '@stevedore/jobs';
 import type { KeyAndCertificate } from '@stevedore/pki';
 import type { RepositoryContent, Repositories } from '@stevedore/repositories';
+import type { StoreHealth } from '@stevedore/store';
 
 export interface Services {
   readonly identity: Identity;
@@ -30,6 +31,8 @@ export interface Services {
   readonly registryAddress: () => { readonly host: string | null; readonly port: number } | undefined;
   /** The registry token audience. */
   readonly registryService: string;
+  /** How the Store's members are doing (`Store.health()`). */
+  readonly storeHealth: () => Promise<StoreHealth>;
   /** Join tokens and node records. */
   readonly membership: ClusterMembership;
   /** This controller's engine (a swarm manager), when it manages one. */

@@ -13,6 +13,7 @@ import { Page, Section } from '../ui/page.js';
 import { QueryView } from '../ui/states.js';
 import { useSession } from '../session/session.js';
 import { AddNodeSection } from './node-join-section.js';
+import { StoreHealthSection } from './store-health-section.js';
 
 const columns: Column<Node>[] = [
   {
@@ -73,6 +74,7 @@ export default function NodesPage() {
     <Page title="Nodes">
       <LiveUpdates />
       {admin && <AddNodeSection />}
+      {admin && <StoreHealthSection />}
       <Section title="Swarm nodes">
         <QueryView query={nodes} what="nodes">
           {(rows) => (

@@ -26,6 +26,7 @@ export function withRenewalFault(inner: Store): RenewalFault {
     revision: () => inner.revision(),
     watch: (prefix, options) => inner.watch(prefix, options),
     compact: (revision) => inner.compact(revision),
+    health: () => inner.health(),
     close: () => inner.close(),
     grantLease: async (ttlSeconds): Promise<Lease> => {
       if (broken) throw fault();
