@@ -113,7 +113,7 @@ async function startPlane(store: Store, dataDir: string): Promise<ControlPlane> 
     dataDir,
     host: '127.0.0.1',
     port: 0,
-    logger: pino({ level: 'warn' }),
+    logger: pino({ level: 'error' }),
     version: 'bench',
     adminPassword: PASSWORD,
   });
@@ -202,6 +202,7 @@ async function main() {
       `three-member write throughput / one member: ${(rows[2]!.writes.perSecond / base1.writes.perSecond).toFixed(2)}x (goal ≥ 0.5x)`,
     );
   } finally {
+    // Last started, first stopped: each controller before its Store, each Store before its etcd.
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     await rm(base, { recursive: true, force: true });
   }
