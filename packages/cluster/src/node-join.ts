@@ -310,10 +310,11 @@ async function receiveClusterKey(
 ): Promise<void> {
   if (role !== 'manager') return;
   const pkiDir = join(options.dataDir, 'pki');
-  const { clusterKey } = await client.call<{ clusterKey: string }>(
-    'GET',
-    '/api/v1/cluster/agent/cluster-key',
+  const answer = await client.call<{ clusterKey?: unknown }>('GET', '/api/v1/cluster/agent/cluster-key');
+  const where = `the cluster key ${client.manager.origin} sent`;
+  await writeClusterKey(
+    pkiDir,
+    parseClusterKey(typeof answer?.clusterKey === 'string' ? answer.clusterKey : '', where),
   );
-  await writeClusterKey(pkiDir, parseClusterKey(clusterKey, `the cluster key ${client.manager.origin} sent`));
   options.progress(`cluster key: received over mutual TLS, kept in ${clusterKeyPath(pkiDir)} (mode 0600)`);
 }

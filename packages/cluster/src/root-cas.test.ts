@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isFailedPrecondition, isInternal } from '@stevedore/errors';
 import { clusterKeyPath, loadOrCreateCa, readCa } from '@stevedore/pki';
-import { createMemoryStore } from '@stevedore/store';
+import { createMemoryStore, type PutOptions, type Store } from '@stevedore/store';
 import { openRootCas, ROOT_CAS_KEY } from './root-cas.js';
 
 describe('one cluster identity: the root CAs in the Store, sealed under the cluster key', () => {
@@ -90,6 +90,22 @@ describe('one cluster identity: the root CAs in the Store, sealed under the clus
     assert.ok(isFailedPrecondition(lost.reason as Error));
     const loser = results[0].status === 'rejected' ? a : b;
     await assert.rejects(stat(clusterKeyPath(loser)), /ENOENT/, 'the key it made for nothing is gone');
+  });
+
+  it('a create that committed but answered "not created" (a retried request) is still ours', async () => {
+    const inner = createMemoryStore();
+    // As etcd's client does when it re-sends a create that had committed: the second try finds the key.
+    const store = Object.assign(Object.create(inner) as Store, {
+      put: async (key: string, value: string, options?: PutOptions) => {
+        const first = await inner.put(key, value, options);
+        return key === ROOT_CAS_KEY ? { ok: false, revision: first.revision } : first;
+      },
+    });
+    const first = dir();
+    const made = await openRootCas(store, first);
+    assert.equal(made.origin, 'new');
+    assert.ok((await stat(clusterKeyPath(first))).isFile(), 'the key that seals the record is kept');
+    assert.deepEqual((await openRootCas(inner, first)).clusterCa, made.clusterCa);
   });
 
   it('a damaged record is an internal error that names the key', async () => {

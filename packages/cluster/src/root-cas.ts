@@ -113,8 +113,12 @@ async function makeFirst(store: Store, pkiDir: string): Promise<RootCas | undefi
       { certPem: cas[role].certPem, sealedKey: sealWithClusterKey(key, purposeOf(role), cas[role].keyPem) },
     ]),
   );
-  const { ok } = await store.put(ROOT_CAS_KEY, JSON.stringify(record), { ifModRevision: 0 });
-  if (!ok) {
+  const sent = JSON.stringify(record);
+  const { ok } = await store.put(ROOT_CAS_KEY, sent, { ifModRevision: 0 });
+  // "Not created" can also be our own create, committed and then re-sent by the etcd client's retry: the
+  // record is ours when it is byte for byte what we sent (the seals' random IVs make it unique). Only a
+  // key that seals someone else's record is forgotten.
+  if (!ok && (await store.get(ROOT_CAS_KEY))?.value !== sent) {
     if (!hadKey) await unlink(clusterKeyPath(pkiDir));
     return undefined;
   }

@@ -159,7 +159,7 @@ export class Authenticator {
       throttleKeys.user(name),
       ...(remoteAddress ? [throttleKeys.address(remoteAddress)] : []),
     ];
-    await this.throttle.check(throttled);
+    const seen = await this.throttle.check(throttled);
     const given = typeof password === 'string' ? password : '';
     // A name with "/" would address another key, and one with "+" is a service account, which has no
     // password: neither can be a user, so look up nothing (same work after).
@@ -174,7 +174,7 @@ export class Authenticator {
       await this.throttle.failed(throttled);
       throw new UnauthenticatedError(LOGIN_FAILED);
     }
-    await this.throttle.succeeded(throttleKeys.user(name));
+    await this.throttle.succeeded(throttleKeys.user(name), seen);
     if (needsRehash(stored, this.ctx.settings.kdf) && passwordKv) {
       const hash = await hashPassword(given, this.ctx.settings.kdf);
       // Best-effort: if the password changed meanwhile, the new one stands.

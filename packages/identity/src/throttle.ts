@@ -9,10 +9,12 @@
  * at others. A key that has been quiet for a window plus the longest lockout is forgotten (every 1,000th
  * failure a process records sweeps the quiet ones away).
  *
- * Cost: a check is one read per key; only a failure writes (a compare-and-swap on the key's record, retried
- * on a concurrent change), and a locked key's attempts are refused before any write or password work, so a
- * guesser makes at most `maxFailures` writes per key and lockout. Keys are hashed so the Store holds no
- * address in the clear.
+ * Cost: a check is one read per key; a failure writes (a compare-and-swap on the key's record, retried on a
+ * concurrent change), and so does a success only when its user key has a record; a locked key's attempts
+ * are refused before any write or password work. As before, guesses sent in parallel all pass the check
+ * before the first failure is counted, so a burst of N at once gets N guesses. Keys are hashed to keep
+ * names and addresses out of key listings (not secret: an IPv4 address is found from its hash at once).
+ * Lockout times are wall-clock times of the manager that wrote them: managers need synchronised clocks.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -48,12 +50,20 @@ export class LoginThrottle {
     private readonly now: () => number,
   ) {}
 
-  /** Throws ResourceExhausted with `detail.retryAfterSeconds` when any of the keys is locked out. */
-  async check(keys: readonly string[]): Promise<void> {
+  /**
+   * Throws ResourceExhausted with `detail.retryAfterSeconds` when any of the keys is locked out; answers
+   * the modRevision of each key that has a record (for `succeeded`).
+   */
+  async check(keys: readonly string[]): Promise<ReadonlyMap<string, number>> {
     const now = this.now();
     const records = await Promise.all(keys.map((key) => this.store.get(storeKey(key))));
     let until = 0;
-    for (const kv of records) if (kv) until = Math.max(until, decode(keyStateSchema, kv).lockedUntil);
+    const seen = new Map<string, number>();
+    records.forEach((kv, i) => {
+      if (!kv) return;
+      seen.set(keys[i]!, kv.modRevision);
+      until = Math.max(until, decode(keyStateSchema, kv).lockedUntil);
+    });
     if (until > now) {
       const retryAfterSeconds = Math.ceil((until - now) / 1000);
       throw new ResourceExhaustedError(
@@ -61,6 +71,7 @@ export class LoginThrottle {
         { detail: { retryAfterSeconds } },
       );
     }
+    return seen;
   }
 
   async failed(keys: readonly string[]): Promise<void> {
@@ -71,8 +82,10 @@ export class LoginThrottle {
     }
   }
 
-  async succeeded(key: string): Promise<void> {
-    await this.store.delete(storeKey(key));
+  /** Forgets the key's failures, if `check` saw a record and nobody counted one since. */
+  async succeeded(key: string, seen: ReadonlyMap<string, number>): Promise<void> {
+    const modRevision = seen.get(key);
+    if (modRevision !== undefined) await this.store.delete(storeKey(key), { ifModRevision: modRevision });
   }
 
   /** One failure of one key: read, count, write back if nobody changed it meanwhile. */

@@ -19,18 +19,31 @@ export interface EtcdTls {
 
 interface Status {
   readonly header: { readonly member_id: string };
-  readonly leader: string;
+  /** Absent when the member follows no leader (the gateway leaves out zero values). */
+  readonly leader?: string;
+  readonly raftTerm?: string;
+}
+interface Member {
+  readonly ID: string;
+  readonly name: string;
+  readonly clientURLs?: string[];
+  readonly isLearner?: boolean;
 }
 interface MemberList {
-  readonly members: readonly { readonly ID: string; readonly name: string; readonly clientURLs?: string[] }[];
+  readonly members: readonly Member[];
+}
+interface Probed {
+  readonly endpoint: string;
+  readonly status?: Status;
+  readonly error?: string;
 }
 
 const PROBE_MS = 1500;
 
 function post<T>(endpoint: string, path: string, tls: EtcdTls, timeoutMs: number): Promise<T> {
-  const url = new URL(path, endpoint);
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<T>((resolve, reject) => {
+    const url = new URL(path, endpoint);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = send(
       url,
       {
@@ -60,44 +73,85 @@ function post<T>(endpoint: string, path: string, tls: EtcdTls, timeoutMs: number
   });
 }
 
+const isStatus = (v: unknown): v is Status => {
+  const s = v as Partial<Status> | null;
+  return typeof s?.header?.member_id === 'string' && (s.leader === undefined || typeof s.leader === 'string');
+};
+
+function statusOf(endpoint: string, tls: EtcdTls, timeoutMs: number): Promise<Probed> {
+  return post<unknown>(endpoint, '/v3/maintenance/status', tls, timeoutMs).then(
+    (status) => (isStatus(status) ? { endpoint, status } : { endpoint, error: 'not an etcd status answer' }),
+    (err: unknown) => ({ endpoint, error: err instanceof Error ? err.message : String(err) }),
+  );
+}
+
+/** Never throws: a probe that cannot even start reports every endpoint unreachable, with the reason. */
 export async function probeEtcd(
   endpoints: readonly string[],
   tls: EtcdTls = {},
   timeoutMs = PROBE_MS,
 ): Promise<StoreHealth> {
-  const statuses = await Promise.all(
-    endpoints.map((endpoint) =>
-      post<Status>(endpoint, '/v3/maintenance/status', tls, timeoutMs).then(
-        (status) => ({ endpoint, status, error: undefined }),
-        (err: unknown) => ({ endpoint, status: undefined, error: (err as Error).message }),
-      ),
-    ),
-  );
-  const answering = statuses.find((s) => s.status);
-  const list = answering
-    ? await post<MemberList>(answering.endpoint, '/v3/cluster/member/list', tls, timeoutMs).catch(
+  try {
+    return await probe(endpoints, tls, timeoutMs);
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    return {
+      kind: 'etcd',
+      quorum: false,
+      members: endpoints.map((endpoint) => ({
+        name: endpoint,
+        endpoint,
+        reachable: false,
+        leader: false,
+        error,
+      })),
+      message: `could not ask etcd how it is: ${error}`,
+    };
+  }
+}
+
+async function probe(endpoints: readonly string[], tls: EtcdTls, timeoutMs: number): Promise<StoreHealth> {
+  const first = await Promise.all([...new Set(endpoints)].map((e) => statusOf(e, tls, timeoutMs)));
+  // The member list of the freshest answering member (highest raft term): a partitioned one may be stale.
+  const freshest = first
+    .filter((p) => p.status)
+    .sort((a, b) => Number(b.status!.raftTerm ?? 0) - Number(a.status!.raftTerm ?? 0))[0];
+  const list = freshest
+    ? await post<MemberList>(freshest.endpoint, '/v3/cluster/member/list', tls, timeoutMs).catch(
         () => undefined,
       )
     : undefined;
-  const byId = new Map(statuses.flatMap((s) => (s.status ? [[s.status.header.member_id, s] as const] : [])));
-  const members: StoreMemberHealth[] = list
-    ? list.members.map((m) => {
-        const probed = byId.get(m.ID) ?? statuses.find((s) => m.clientURLs?.includes(s.endpoint));
-        const endpoint = m.clientURLs?.[0] ?? probed?.endpoint ?? '';
-        return memberOf(m.name || m.ID, endpoint, probed);
-      })
-    : statuses.map((s) => memberOf(s.endpoint, s.endpoint, s));
+  const voters = list?.members.filter((m) => !m.isLearner);
+  // A controller may know only some endpoints: the members it was not given are asked at their own URLs.
+  const asked = new Set(first.map((p) => p.endpoint));
+  const others = (voters ?? [])
+    .filter((m) => m.clientURLs?.[0] !== undefined && !m.clientURLs.some((u) => asked.has(u)))
+    .map((m) => m.clientURLs![0]!);
+  const probed = [...first, ...(await Promise.all(others.map((e) => statusOf(e, tls, timeoutMs))))];
+  // One answer per member, by its id: two URLs of one member do not vote twice.
+  const byId = new Map<string, Probed>();
+  for (const p of probed)
+    if (p.status && !byId.has(p.status.header.member_id)) byId.set(p.status.header.member_id, p);
+  const listed = voters ? new Set(voters.map((m) => m.ID)) : new Set(byId.keys());
   const votes = new Map<string, number>();
-  for (const s of statuses) {
-    const leader = s.status?.leader;
-    if (leader && leader !== '0' && byId.has(leader)) votes.set(leader, (votes.get(leader) ?? 0) + 1);
+  for (const p of byId.values()) {
+    const leader = p.status!.leader;
+    if (leader !== undefined && listed.has(leader)) votes.set(leader, (votes.get(leader) ?? 0) + 1);
   }
   const [leaderId, agreeing] = [...votes].sort((a, b) => b[1] - a[1])[0] ?? [undefined, 0];
-  const quorum = agreeing > members.length / 2;
-  const leaderName = leaderId
-    ? (list?.members.find((m) => m.ID === leaderId)?.name ?? byId.get(leaderId)?.endpoint)
-    : undefined;
-  for (const m of members) if (leaderId && byId.get(leaderId)?.endpoint === m.endpoint) m.leader = true;
+  const members: StoreMemberHealth[] = voters
+    ? voters.map((m) => {
+        const answer = byId.get(m.ID) ?? probed.find((p) => m.clientURLs?.includes(p.endpoint));
+        return memberOf(
+          m.name || m.ID,
+          m.clientURLs?.[0] ?? answer?.endpoint ?? '',
+          answer,
+          m.ID === leaderId,
+        );
+      })
+    : probed.map((p) => memberOf(p.endpoint, p.endpoint, p, p.status?.header.member_id === leaderId));
+  const quorum = leaderId !== undefined && agreeing > members.length / 2;
+  const leaderName = members.find((m) => m.leader)?.name;
   const reachable = members.filter((m) => m.reachable).length;
   return {
     kind: 'etcd',
@@ -115,13 +169,14 @@ export async function probeEtcd(
 function memberOf(
   name: string,
   endpoint: string,
-  probed: { status: Status | undefined; error: string | undefined } | undefined,
+  answer: Probed | undefined,
+  leader: boolean,
 ): StoreMemberHealth {
   return {
     name,
     endpoint,
-    reachable: probed?.status !== undefined,
-    leader: false,
-    ...(probed?.error !== undefined ? { error: probed.error } : probed ? {} : { error: 'not probed' }),
+    reachable: answer?.status !== undefined,
+    leader: leader && answer?.status !== undefined,
+    ...(answer?.status ? {} : { error: answer?.error ?? 'not asked' }),
   };
 }
