@@ -51,6 +51,9 @@ export async function openEtcdStore(options: EtcdStoreOptions): Promise<Store> {
     dialTimeout: options.dialTimeoutMs ?? 5000,
     // etcd3 stops sending to a member after 3 failures in a row and tries it again 5 s later; a member
     // that came back (a quorum healed) is tried again after 1 s instead (BREAKER_HALF_OPEN_MS).
+    // gRPC backs off reconnecting to a member that went away up to 2 minutes; a member that came back
+    // (a quorum healed) is tried again within a second instead.
+    grpcOptions: { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 1000 },
     faultHandling: {
       host: () =>
         circuitBreaker(handleWhen(isRecoverableError), {
